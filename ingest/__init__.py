@@ -1,0 +1,1 @@
+"""SRKG ingest: turn sources into validated RDF with provenance. Pure: never touches the store."""

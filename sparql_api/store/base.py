@@ -1,0 +1,111 @@
+"""The one interface every SRKG store backend implements (design.md §2).
+
+Both backends (embedded Oxigraph on disk, remote SPARQL 1.1 store such as Virtuoso) pass the same test
+suite. The HTTP layer and the CLI talk only to this interface.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from rdflib.term import Node
+
+
+class StoreError(Exception):
+    """A store operation failed; the message is meant for the user."""
+
+
+class QuerySyntaxError(StoreError):
+    """The SPARQL text did not parse; message carries the parser's words (line/column where known)."""
+
+
+class QueryTimeout(StoreError):
+    """The query ran past its time limit and was stopped."""
+
+
+class ResultTooLarge(StoreError):
+    """The result exceeded the configured cap; never answered as a silently truncated result."""
+
+
+@dataclass(frozen=True)
+class SerializedResult:
+    """A query answer already serialised in the negotiated format."""
+
+    body: bytes
+    media_type: str  # e.g. "application/sparql-results+json", "text/turtle"
+    kind: str  # "select" | "ask" | "graph"
+
+
+class Store(ABC):
+    """A quad store with named graphs whose query default graph is the union of all graphs."""
+
+    # --- queries -------------------------------------------------------------------------------
+    @abstractmethod
+    def select(
+        self, sparql: str, bindings: Mapping[str, Node] | None = None, *, timeout: float | None = None
+    ) -> list[dict[str, Node]]:
+        """Run a SELECT the application itself builds; ``bindings`` are bound parameters (never pasted)."""
+
+    @abstractmethod
+    def query(
+        self,
+        sparql: str,
+        media_type: str,
+        *,
+        default_graph_uris: list[str] | None = None,
+        named_graph_uris: list[str] | None = None,
+        timeout: float | None = None,
+        max_results: int | None = None,
+    ) -> SerializedResult:
+        """Run any query form and serialise the answer as ``media_type`` (a format the kind supports)."""
+
+    @abstractmethod
+    def update(self, sparql: str, *, timeout: float | None = None) -> None:
+        """Run a SPARQL 1.1 Update atomically."""
+
+    # --- graphs -------------------------------------------------------------------------------
+    @abstractmethod
+    def add_graph(self, graph_iri: str, data: bytes, media_type: str) -> int:
+        """Add the triples in ``data`` to ``graph_iri``; return the number of triples added."""
+
+    @abstractmethod
+    def replace_graph(self, graph_iri: str, data: bytes, media_type: str) -> int:
+        """Atomically replace ``graph_iri``'s content; readers never see it half-written."""
+
+    @abstractmethod
+    def drop_graph(self, graph_iri: str) -> bool:
+        """Remove the graph; return whether it existed."""
+
+    @abstractmethod
+    def get_graph(self, graph_iri: str, media_type: str) -> bytes | None:
+        """Serialise one named graph (None when it does not exist)."""
+
+    @abstractmethod
+    def graphs(self) -> list[str]:
+        """IRIs of the non-empty named graphs."""
+
+    @abstractmethod
+    def stats(self) -> dict[str, int]:
+        """Triples per named graph."""
+
+    # --- bulk ----------------------------------------------------------------------------------
+    @abstractmethod
+    def bulk_load(self, path: Path, media_type: str, graph_iri: str | None = None) -> int:
+        """Load a (large) file fast; quads formats keep their graphs, triples go to ``graph_iri``."""
+
+    @abstractmethod
+    def dump(self, out: Path, media_type: str = "application/n-quads") -> int:
+        """Write every quad (N-Quads or TriG); return the number of quads written."""
+
+    @abstractmethod
+    def restore(self, path: Path, media_type: str = "application/n-quads") -> int:
+        """Replace the whole content with a dump."""
+
+    def quads(self) -> Iterator[tuple[Node, Node, Node, Node]]:  # pragma: no cover - optional
+        raise NotImplementedError
+
+    def close(self) -> None:  # noqa: B027 - optional hook
+        """Release resources."""
