@@ -1,0 +1,276 @@
+"""Validate a submission graph against the SHACL shapes (design §5).
+
+The data graph handed to pyshacl is the submission plus only the vocabulary terms it references, so the
+cost of validating one submission does not grow with the database. Results are turned into ``Finding``s
+that say which case study they belong to and where inside it, in words a curator understands.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+import pyshacl
+from rdflib import RDF, Graph, Literal, Namespace, URIRef
+from rdflib.namespace import DCTERMS, SH, SKOS
+from rdflib.term import BNode, Node
+
+from ingest import paths
+from ingest.namespaces import GEO, QUDT, SRKG
+from ingest.rdf_files import format_for, parse_quads, to_rdflib
+from ingest.vocabulary import Vocabulary, default_vocabulary
+
+SEVERITY_NAMES = {SH.Violation: "Violation", SH.Warning: "Warning", SH.Info: "Info"}
+SEVERITY_ORDER = {"Violation": 0, "Warning": 1, "Info": 2}
+PROV = Namespace("http://www.w3.org/ns/prov#")
+
+# Links from a record to the records it owns: used to find which case study a finding belongs to.
+OWNING_PROPERTIES = (
+    SRKG.site,
+    SRKG.technologyApplication,
+    SRKG.outcome,
+    SRKG.cost,
+    SRKG.assessment,
+    SRKG.indicatorResult,
+    SRKG.areaTreated,
+    SRKG.volumeTreated,
+    SRKG.massTreated,
+    SRKG.quantity,
+    GEO.hasGeometry,
+)
+RECORD_NAMES = {
+    SRKG.CaseStudy: "Case study",
+    SRKG.Site: "Site",
+    SRKG.TechnologyApplication: "Technology step",
+    SRKG.Outcome: "Outcome",
+    SRKG.Cost: "Cost",
+    SRKG.SustainabilityAssessment: "Sustainability assessment",
+    SRKG.IndicatorResult: "Indicator result",
+    SRKG.Submission: "Submission",
+    SRKG.SourceFile: "Source file",
+    SRKG.SourceRecord: "Source record",
+    SRKG.SurveyResponse: "Survey response",
+}
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One validation result, located for a curator."""
+
+    severity: str
+    message: str
+    focus_node: str
+    where: str
+    case: str | None = None
+    case_title: str | None = None
+    path: str | None = None
+    field_name: str | None = None
+    value: str | None = None
+    value_label: str | None = None
+    shape: str | None = None
+    source_location: str | None = None
+
+    def as_dict(self) -> dict[str, str | None]:
+        return {k: v for k, v in self.__dict__.items()}
+
+
+@dataclass
+class ValidationReport:
+    """The outcome of validating one source: findings plus the standard SHACL report graph."""
+
+    source: str
+    findings: list[Finding] = field(default_factory=list)
+    report_graph: Graph = field(default_factory=Graph)
+    triples: int = 0
+
+    @property
+    def conforms(self) -> bool:
+        return not any(f.severity == "Violation" for f in self.findings)
+
+    def count(self, severity: str) -> int:
+        return sum(1 for f in self.findings if f.severity == severity)
+
+
+@cache
+def shapes_graph() -> Graph:
+    graph = Graph()
+    for path in sorted(paths.shapes_dir().glob("*.ttl")):
+        for quad in parse_quads(path.read_bytes(), format_for(path), str(path)):
+            graph.add((to_rdflib(quad.subject), to_rdflib(quad.predicate), to_rdflib(quad.object)))
+    return graph
+
+
+def referenced_iris(data: Graph) -> set[str]:
+    """Every IRI the submission mentions (as subject or object)."""
+    iris: set[str] = set()
+    for s, _, o in data:
+        if isinstance(s, URIRef):
+            iris.add(str(s))
+        if isinstance(o, URIRef):
+            iris.add(str(o))
+    return iris
+
+
+def validation_graph(data: Graph, vocabulary: Vocabulary) -> Graph:
+    """The submission plus the vocabulary triples about the terms it references (and nothing else)."""
+    graph = Graph()
+    for triple in data:
+        graph.add(triple)
+    # Do not let a submission redefine vocabulary terms' scheme membership: it is taken from the vocabulary.
+    for term in list(graph.subjects(SKOS.inScheme, None)):
+        if vocabulary.knows(str(term)):
+            graph.remove((term, SKOS.inScheme, None))
+    graph += vocabulary.describe(referenced_iris(data))
+    return graph
+
+
+def validate_graph(
+    data: Graph, source: str = "<submission>", vocabulary: Vocabulary | None = None
+) -> ValidationReport:
+    vocabulary = vocabulary or default_vocabulary()
+    graph = validation_graph(data, vocabulary)
+    _conforms, report_graph, _text = pyshacl.validate(
+        graph,
+        shacl_graph=shapes_graph(),
+        inference="none",
+        advanced=True,
+        allow_warnings=True,
+        meta_shacl=False,
+    )
+    locator = _Locator(data, vocabulary)
+    # Top-level results only: nested sh:detail results repeat what their parent says.
+    results = [r for report in report_graph.subjects(RDF.type, SH.ValidationReport) for r in report_graph.objects(report, SH.result)]
+    findings = [locator.finding(report_graph, result) for result in results]
+    findings.sort(key=lambda f: (f.case_title or "~", f.case or "", SEVERITY_ORDER[f.severity], f.where, f.message))
+    return ValidationReport(source=source, findings=findings, report_graph=report_graph, triples=len(data))
+
+
+def validate_files(files: Iterable[Path], vocabulary: Vocabulary | None = None) -> list[ValidationReport]:
+    """Validate each file on its own (raises ``RdfReadError`` for an unreadable one)."""
+    from ingest.rdf_files import read_graph
+
+    return [validate_graph(read_graph(path), str(path), vocabulary) for path in files]
+
+
+class _Locator:
+    """Turns a raw sh:ValidationResult into a ``Finding`` with case, record and field names."""
+
+    def __init__(self, data: Graph, vocabulary: Vocabulary) -> None:
+        self.data = data
+        self.vocabulary = vocabulary
+        self.parent: dict[Node, tuple[Node, URIRef]] = {}
+        for prop in OWNING_PROPERTIES:
+            for s, o in data.subject_objects(prop):
+                self.parent.setdefault(o, (s, prop))
+
+    def finding(self, report: Graph, result: Node) -> Finding:
+        focus = report.value(result, SH.focusNode)
+        path = report.value(result, SH.resultPath)
+        value = report.value(result, SH.value)
+        severity = SEVERITY_NAMES.get(report.value(result, SH.resultSeverity), "Violation")
+        message = str(report.value(result, SH.resultMessage) or "Constraint not met.")
+        case = self._owning_case(focus)
+        field_name = self._field_name(path)
+        return Finding(
+            severity=severity,
+            message=message,
+            focus_node=_term_text(focus),
+            where=self._where(focus, case, field_name),
+            case=str(case) if case is not None else None,
+            case_title=self._title(case) if case is not None else None,
+            path=str(path) if isinstance(path, URIRef) else None,
+            field_name=field_name,
+            value=_term_text(value) if value is not None and value != focus else None,
+            value_label=self.vocabulary.label(str(value)) if isinstance(value, URIRef) else None,
+            shape=_term_text(report.value(result, SH.sourceShape)),
+            source_location=self._source_location(focus, case),
+        )
+
+    def _owning_case(self, node: Node | None) -> Node | None:
+        seen: set[Node] = set()
+        while node is not None and node not in seen:
+            seen.add(node)
+            if (node, RDF.type, SRKG.CaseStudy) in self.data:
+                return node
+            node = self.parent.get(node, (None, None))[0]
+        return None
+
+    def _title(self, case: Node) -> str | None:
+        title = self.data.value(case, DCTERMS.title)
+        return str(title) if title is not None else None
+
+    def _field_name(self, path: Node | None) -> str | None:
+        if isinstance(path, URIRef):
+            return self.vocabulary.label(str(path)) or _local_name(path)
+        return None
+
+    def _record_name(self, node: Node) -> str:
+        for rdf_type in self.data.objects(node, RDF.type):
+            if rdf_type in RECORD_NAMES:
+                return RECORD_NAMES[rdf_type] + self._record_detail(node, rdf_type)
+        if (node, GEO.asWKT, None) in self.data or self.parent.get(node, (None, None))[1] == GEO.hasGeometry:
+            return "Location"
+        if self.parent.get(node, (None, None))[1] in (SRKG.areaTreated, SRKG.volumeTreated, SRKG.massTreated):
+            return self._field_name(self.parent[node][1]) or "Quantity"
+        return "Quantity" if (node, QUDT.numericValue, None) in self.data else _local_name(node)
+
+    def _record_detail(self, node: Node, rdf_type: Node) -> str:
+        """A few words that tell records of one kind apart: '(cadmium, total concentration)'."""
+        parts: list[str] = []
+        if rdf_type == SRKG.Outcome:
+            parts = [self._label(o) for p in (SRKG.pollutant, SRKG.metric) for o in self.data.objects(node, p)]
+        elif rdf_type == SRKG.TechnologyApplication:
+            parts = [self._label(o) for o in self.data.objects(node, SRKG.technology)]
+        elif rdf_type == SRKG.Cost:
+            parts = [str(o) for o in self.data.objects(node, SRKG.amount)]
+            parts += [self._label(o) for o in self.data.objects(node, SRKG.currency)]
+        elif rdf_type == SRKG.IndicatorResult:
+            parts = [self._label(o) for o in self.data.objects(node, SRKG.criterion)]
+        elif rdf_type == SRKG.SustainabilityAssessment:
+            parts = [self._label(o) for o in self.data.objects(node, SRKG.framework)]
+        return f" ({', '.join(parts)})" if parts else ""
+
+    def _label(self, term: Node) -> str:
+        if isinstance(term, URIRef):
+            return self.vocabulary.label(str(term)) or _local_name(term)
+        return str(term)
+
+    def _where(self, focus: Node | None, case: Node | None, field_name: str | None) -> str:
+        chain: list[str] = []
+        node = focus
+        while node is not None and node != case:
+            chain.append(self._record_name(node))
+            node = self.parent.get(node, (None, None))[0]
+        if case is not None and not chain:
+            chain.append("Case study")
+        where = " › ".join(reversed(chain)) or "Case study"
+        return f"{where} › {field_name}" if field_name else where
+
+    def _source_location(self, focus: Node | None, case: Node | None) -> str | None:
+        for node in (focus, case):
+            if node is None:
+                continue
+            record = self.data.value(node, SRKG.derivedFromRecord)
+            if record is not None:
+                sheet = self.data.value(record, SRKG.sheetName)
+                row = self.data.value(record, SRKG.rowNumber)
+                parts = [f"sheet '{sheet}'" if sheet else None, f"row {row}" if row else None]
+                return ", ".join(p for p in parts if p) or None
+        return None
+
+
+def _term_text(term: Node | None) -> str | None:
+    if term is None:
+        return None
+    if isinstance(term, BNode):
+        return f"_:{term}"
+    if isinstance(term, Literal):
+        return str(term)
+    return str(term)
+
+
+def _local_name(term: Node) -> str:
+    text = str(term)
+    return text.rsplit("#", 1)[-1].rsplit("/", 1)[-1]
