@@ -141,7 +141,11 @@ def validate_graph(
     )
     locator = _Locator(data, vocabulary)
     # Top-level results only: nested sh:detail results repeat what their parent says.
-    results = [r for report in report_graph.subjects(RDF.type, SH.ValidationReport) for r in report_graph.objects(report, SH.result)]
+    results = [
+        result
+        for report in report_graph.subjects(RDF.type, SH.ValidationReport)
+        for result in report_graph.objects(report, SH.result)
+    ]
     findings = [locator.finding(report_graph, result) for result in results]
     findings.sort(key=lambda f: (f.case_title or "~", f.case or "", SEVERITY_ORDER[f.severity], f.where, f.message))
     return ValidationReport(source=source, findings=findings, report_graph=report_graph, triples=len(data))

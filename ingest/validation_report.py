@@ -25,7 +25,10 @@ def render_text(reports: list[ValidationReport]) -> str:
     for report in reports:
         lines.append(summary_line(report))
         for (case, title), findings in groupby(report.findings, key=lambda f: (f.case, f.case_title)):
-            header = f'  Case study "{title}"' if title else "  Case study (untitled)" if case else "  Outside any case study"
+            if case:
+                header = f'  Case study "{title}"' if title else "  Case study (untitled)"
+            else:
+                header = "  Outside any case study"
             lines.append(f"{header} <{case}>" if case else header)
             for finding in findings:
                 lines.append(f"    {SYMBOLS[finding.severity]} {finding.severity:<9} {finding.where}")

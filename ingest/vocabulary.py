@@ -57,9 +57,9 @@ class Vocabulary:
             subject = ox.NamedNode(iri)
             for quad in self._store.quads_for_pattern(subject, None, None):
                 graph.add((to_rdflib(quad.subject), to_rdflib(quad.predicate), to_rdflib(quad.object)))
-                if quad.predicate == REQUIRED_UNIT and isinstance(quad.object, ox.NamedNode):
-                    if quad.object.value not in seen:
-                        pending.add(quad.object.value)
+                is_unit = quad.predicate == REQUIRED_UNIT and isinstance(quad.object, ox.NamedNode)
+                if is_unit and quad.object.value not in seen:
+                    pending.add(quad.object.value)
         return graph
 
     def label(self, iri: str, lang: str = "en") -> str | None:
