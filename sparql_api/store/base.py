@@ -14,6 +14,11 @@ from pathlib import Path
 from rdflib.term import Node
 
 
+# The ``graph_iri`` that names the store's own default graph (Graph Store Protocol ``?default``). It is rdflib's
+# DATASET_DEFAULT_GRAPH_ID, so rdflib clients that send it as a graph name mean the same thing.
+DEFAULT_GRAPH = "urn:x-rdflib:default"
+
+
 class StoreError(Exception):
     """A store operation failed; the message is meant for the user."""
 
@@ -28,6 +33,18 @@ class QueryTimeout(StoreError):
 
 class ResultTooLarge(StoreError):
     """The result exceeded the configured cap; never answered as a silently truncated result."""
+
+
+class StoreBusy(StoreError):
+    """Every query slot stayed busy for the whole time limit; the client may retry later."""
+
+
+class DataSyntaxError(StoreError):
+    """RDF data given to a graph operation did not parse; the message names the line and column."""
+
+
+class UnsupportedMediaType(StoreError):
+    """The media type is not an RDF syntax (or result format) this store reads or writes."""
 
 
 @dataclass(frozen=True)
@@ -82,6 +99,11 @@ class Store(ABC):
     @abstractmethod
     def get_graph(self, graph_iri: str, media_type: str) -> bytes | None:
         """Serialise one named graph (None when it does not exist)."""
+
+    def has_graph(self, graph_iri: str) -> bool:
+        """Whether the graph exists (the default graph: whether it holds any triple). Backends may do better."""
+        data = self.get_graph(graph_iri, "application/n-triples")
+        return bool(data) if graph_iri == DEFAULT_GRAPH else data is not None
 
     @abstractmethod
     def graphs(self) -> list[str]:

@@ -1,0 +1,185 @@
+"""A small SPARQL lexer for the few things the server must know before (or instead of) a full parse.
+
+Why not a full parser: the engine parses the text anyway and reports syntax errors with positions. The server
+only needs the query form (to negotiate a format before running), whether the text names its own dataset
+(``FROM`` / ``USING`` / ``WITH``), the ``SERVICE`` targets, and the place to put protocol ``USING`` clauses.
+The lexer skips strings, IRIs and comments, so keywords inside them never count.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+_IRIREF = re.compile(r'<[^<>"{}|^`\\\x00-\x20]*>')
+_LONG_STRING = re.compile(r"'''(?:[^'\\]|\\.|'(?!''))*'''|\"\"\"(?:[^\"\\]|\\.|\"(?!\"\"))*\"\"\"", re.S)
+_SHORT_STRING = re.compile(r"'(?:[^'\\\n\r]|\\.)*'|\"(?:[^\"\\\n\r]|\\.)*\"")
+_VAR = re.compile(r"[?$][A-Za-z0-9_\u00B7-\uFFFF]+")
+# Keywords, prefixed names, numbers, 'a': a run of name characters (':' and '.' allowed inside, not at the end).
+_WORD = re.compile(r"(?:\\.|[A-Za-z0-9_\u00B7-\uFFFF:%\-]|\.(?=[A-Za-z0-9_\u00B7-\uFFFF:%\\\-]))+")
+_SPACE = re.compile(r"\s+")
+
+OPEN = "{(["
+CLOSE = "})]"
+
+
+@dataclass(frozen=True)
+class Token:
+    kind: str  # "iri" | "string" | "var" | "word" | "punct"
+    text: str
+    start: int
+    end: int
+    depth: int  # nesting of { ( [ at the token's start
+
+    @property
+    def keyword(self) -> str:
+        """Upper-cased text for case-insensitive keyword tests ('' for non-words)."""
+        return self.text.upper() if self.kind == "word" else ""
+
+
+def tokens(text: str) -> Iterator[Token]:
+    """Yield the significant tokens of a SPARQL query or update (no comments, no whitespace)."""
+    pos, depth, n = 0, 0, len(text)
+    while pos < n:
+        ch = text[pos]
+        if ch.isspace():
+            pos = _SPACE.match(text, pos).end()  # type: ignore[union-attr]
+            continue
+        if ch == "#":
+            end = text.find("\n", pos)
+            pos = n if end < 0 else end + 1
+            continue
+        if ch == "<":
+            m = _IRIREF.match(text, pos)
+            if m:
+                yield Token("iri", m.group(), pos, m.end(), depth)
+                pos = m.end()
+                continue
+            yield Token("punct", ch, pos, pos + 1, depth)
+            pos += 1
+            continue
+        if ch in "'\"":
+            m = _LONG_STRING.match(text, pos) or _SHORT_STRING.match(text, pos)
+            end = m.end() if m else n  # an unterminated string swallows the rest; the engine reports it
+            yield Token("string", text[pos:end], pos, end, depth)
+            pos = end
+            continue
+        if ch in "?$":
+            m = _VAR.match(text, pos)
+            if m:
+                yield Token("var", m.group(), pos, m.end(), depth)
+                pos = m.end()
+                continue
+        m = _WORD.match(text, pos)
+        if m:
+            yield Token("word", m.group(), pos, m.end(), depth)
+            pos = m.end()
+            continue
+        if ch in OPEN:
+            yield Token("punct", ch, pos, pos + 1, depth)
+            depth += 1
+        elif ch in CLOSE:
+            depth = max(0, depth - 1)
+            yield Token("punct", ch, pos, pos + 1, depth)
+        else:
+            yield Token("punct", ch, pos, pos + 1, depth)
+        pos += 1
+
+
+_FORMS = {"SELECT": "select", "ASK": "ask", "CONSTRUCT": "graph", "DESCRIBE": "graph"}
+
+
+def query_form(text: str) -> str | None:
+    """``select``, ``ask`` or ``graph`` (CONSTRUCT/DESCRIBE), or None when no query keyword is found."""
+    for tok in tokens(text):
+        if tok.depth == 0 and tok.keyword in _FORMS:
+            return _FORMS[tok.keyword]
+    return None
+
+
+def is_update(text: str) -> bool:
+    """True when the text looks like an update rather than a query (for a friendly error)."""
+    update_words = {"INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE", "ADD", "WITH"}
+    for tok in tokens(text):
+        if tok.depth == 0 and tok.keyword in _FORMS:
+            return False
+        if tok.depth == 0 and tok.keyword in update_words:
+            return True
+    return False
+
+
+def has_dataset_clause(query: str) -> bool:
+    """True when the query names its own dataset with ``FROM`` / ``FROM NAMED``."""
+    return any(tok.depth == 0 and tok.keyword == "FROM" for tok in tokens(query))
+
+
+def prologue_prefixes(text: str) -> dict[str, str]:
+    """The ``PREFIX p: <iri>`` declarations (used to print results with the same prefixes)."""
+    toks = list(tokens(text))
+    found: dict[str, str] = {}
+    for i, tok in enumerate(toks[:-2]):
+        if tok.keyword == "PREFIX" and toks[i + 1].kind == "word" and toks[i + 1].text.endswith(":"):
+            if toks[i + 2].kind == "iri":
+                found[toks[i + 1].text[:-1]] = toks[i + 2].text[1:-1]
+    return found
+
+
+def service_targets(text: str) -> list[str | None]:
+    """The endpoint of every ``SERVICE`` clause: its IRI, or None when it is a variable or unresolvable."""
+    toks = list(tokens(text))
+    prefixes = prologue_prefixes(text)
+    targets: list[str | None] = []
+    for i, tok in enumerate(toks):
+        if tok.keyword != "SERVICE":
+            continue
+        j = i + 1
+        if j < len(toks) and toks[j].keyword == "SILENT":
+            j += 1
+        if j >= len(toks):
+            continue
+        nxt = toks[j]
+        if nxt.kind == "iri":
+            targets.append(nxt.text[1:-1])
+        elif nxt.kind == "word" and ":" in nxt.text:
+            prefix, local = nxt.text.split(":", 1)
+            targets.append(prefixes[prefix] + local if prefix in prefixes else None)
+        else:
+            targets.append(None)
+    return targets
+
+
+class DatasetConflict(ValueError):
+    """The update names its own dataset (USING / WITH) and the protocol gave one too."""
+
+
+def add_using_clauses(update: str, using: list[str], using_named: list[str]) -> str:
+    """Insert protocol ``using-graph-uri`` / ``using-named-graph-uri`` as USING clauses (SPARQL 1.1 Protocol §2.2.3).
+
+    Each DELETE/INSERT … WHERE operation gets the clauses just before its WHERE. IRIs must already be valid
+    absolute IRIs (the caller checks them). Raises DatasetConflict when the update has USING or WITH itself,
+    or uses the DELETE WHERE shortcut, which has no place for a dataset.
+    """
+    if not using and not using_named:
+        return update
+    clause = " ".join([f"USING <{iri}>" for iri in using] + [f"USING NAMED <{iri}>" for iri in using_named])
+    inserts: list[int] = []
+    previous: Token | None = None
+    for tok in tokens(update):
+        if tok.depth == 0 and tok.keyword in ("USING", "WITH"):
+            raise DatasetConflict(
+                f"the update has its own {tok.keyword} clause and the request also gives "
+                "using-graph-uri/using-named-graph-uri; use one or the other"
+            )
+        if tok.depth == 0 and tok.keyword == "WHERE":
+            if previous is not None and previous.keyword == "DELETE":
+                raise DatasetConflict(
+                    "using-graph-uri/using-named-graph-uri cannot apply to the DELETE WHERE shortcut; "
+                    "write DELETE { … } WHERE { … } instead"
+                )
+            inserts.append(tok.start)
+        previous = tok
+    out = update
+    for pos in reversed(inserts):
+        out = out[:pos] + clause + " " + out[pos:]
+    return out
