@@ -17,13 +17,16 @@ from rdflib import RDF, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, SH, SKOS
 from rdflib.term import BNode, Node
 
-from ingest import paths
-from ingest.namespaces import GEO, QUDT, SRKG
+from ingest import paths, prepared_queries
+from ingest.namespaces import GEO, QUDT, SRKG, VOCAB
 from ingest.rdf_files import format_for, parse_quads, to_rdflib
 from ingest.vocabulary import Vocabulary, default_vocabulary
 
+prepared_queries.install()
+
 SEVERITY_NAMES = {SH.Violation: "Violation", SH.Warning: "Warning", SH.Info: "Info"}
 SEVERITY_ORDER = {"Violation": 0, "Warning": 1, "Info": 2}
+VOCAB_NAMESPACE = str(VOCAB)
 PROV = Namespace("http://www.w3.org/ns/prov#")
 
 # Links from a record to the records it owns: used to find which case study a finding belongs to.
@@ -118,10 +121,11 @@ def validation_graph(data: Graph, vocabulary: Vocabulary) -> Graph:
     graph = Graph()
     for triple in data:
         graph.add(triple)
-    # Do not let a submission redefine vocabulary terms' scheme membership: it is taken from the vocabulary.
-    for term in list(graph.subjects(SKOS.inScheme, None)):
-        if vocabulary.knows(str(term)):
-            graph.remove((term, SKOS.inScheme, None))
+    # Scheme membership comes from SRKG's vocabularies only: a submission cannot put a term of its own (or
+    # move an existing one) into an SRKG concept scheme.
+    for term, scheme in list(graph.subject_objects(SKOS.inScheme)):
+        if str(scheme).startswith(VOCAB_NAMESPACE) or vocabulary.knows(str(term)):
+            graph.remove((term, SKOS.inScheme, scheme))
     graph += vocabulary.describe(referenced_iris(data))
     return graph
 

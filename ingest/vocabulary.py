@@ -20,6 +20,18 @@ from ingest.rdf_files import format_for, parse_quads, to_rdflib
 SKOS_PREF_LABEL = ox.NamedNode("http://www.w3.org/2004/02/skos/core#prefLabel")
 RDFS_LABEL = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
 REQUIRED_UNIT = ox.NamedNode("https://w3id.org/srkg/ontology#requiredUnit")
+# What validation needs to know about a referenced term: its kind, scheme, names and fixed unit.
+DESCRIBING_PREDICATES = tuple(
+    ox.NamedNode(iri)
+    for iri in (
+        "http://www.w3.org/1999/02/22-rdf-syntax-ns#type",
+        "http://www.w3.org/2004/02/skos/core#inScheme",
+        "http://www.w3.org/2004/02/skos/core#notation",
+        "http://www.w3.org/2004/02/skos/core#prefLabel",
+        "http://www.w3.org/2000/01/rdf-schema#label",
+        "https://w3id.org/srkg/ontology#requiredUnit",
+    )
+)
 
 
 def vocabulary_files() -> list[Path]:
@@ -47,7 +59,7 @@ class Vocabulary:
         return any(True for _ in self._store.quads_for_pattern(ox.NamedNode(iri), None, None))
 
     def describe(self, iris: Iterable[str]) -> Graph:
-        """Triples whose subject is one of ``iris``, plus the fixed units those terms require."""
+        """Type, scheme, notation and English labels of ``iris``, plus the fixed units those terms require."""
         graph = Graph()
         pending = set(iris)
         seen: set[str] = set()
@@ -55,11 +67,14 @@ class Vocabulary:
             iri = pending.pop()
             seen.add(iri)
             subject = ox.NamedNode(iri)
-            for quad in self._store.quads_for_pattern(subject, None, None):
-                graph.add((to_rdflib(quad.subject), to_rdflib(quad.predicate), to_rdflib(quad.object)))
-                is_unit = quad.predicate == REQUIRED_UNIT and isinstance(quad.object, ox.NamedNode)
-                if is_unit and quad.object.value not in seen:
-                    pending.add(quad.object.value)
+            for predicate in DESCRIBING_PREDICATES:
+                for quad in self._store.quads_for_pattern(subject, predicate, None):
+                    if isinstance(quad.object, ox.Literal) and quad.object.language not in (None, "", "en"):
+                        continue
+                    graph.add((to_rdflib(quad.subject), to_rdflib(quad.predicate), to_rdflib(quad.object)))
+                    is_unit = quad.predicate == REQUIRED_UNIT and isinstance(quad.object, ox.NamedNode)
+                    if is_unit and quad.object.value not in seen:
+                        pending.add(quad.object.value)
         return graph
 
     def label(self, iri: str, lang: str = "en") -> str | None:

@@ -23,10 +23,11 @@ pytestmark = pytest.mark.reasoner
 OWL2_DATATYPES = {
     str(XSD[name])
     for name in (
-        "string decimal integer nonNegativeInteger nonPositiveInteger positiveInteger negativeInteger long int "
-        "short byte unsignedLong unsignedInt unsignedShort unsignedByte double float boolean dateTime "
-        "dateTimeStamp anyURI hexBinary base64Binary normalizedString token language Name NCName NMTOKEN"
-    ).split()
+        "string", "decimal", "integer", "nonNegativeInteger", "nonPositiveInteger", "positiveInteger",
+        "negativeInteger", "long", "int", "short", "byte", "unsignedLong", "unsignedInt", "unsignedShort",
+        "unsignedByte", "double", "float", "boolean", "dateTime", "dateTimeStamp", "anyURI", "hexBinary",
+        "base64Binary", "normalizedString", "token", "language", "Name", "NCName", "NMTOKEN",
+    )
 } | {
     "http://www.w3.org/1999/02/22-rdf-syntax-ns#PlainLiteral",
     "http://www.w3.org/1999/02/22-rdf-syntax-ns#XMLLiteral",

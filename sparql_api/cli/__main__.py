@@ -1,0 +1,5 @@
+import sys
+
+from sparql_api.cli import main
+
+sys.exit(main())
