@@ -58,6 +58,10 @@ RECORD_NAMES = {
 }
 
 
+class ShapesError(RuntimeError):
+    """The shapes themselves are broken (a defect of SRKG, not of the submission)."""
+
+
 @dataclass(frozen=True)
 class Finding:
     """One validation result, located for a curator."""
@@ -135,7 +139,7 @@ def validate_graph(
 ) -> ValidationReport:
     vocabulary = vocabulary or default_vocabulary()
     graph = validation_graph(data, vocabulary)
-    _conforms, report_graph, _text = pyshacl.validate(
+    _conforms, report_graph, text = pyshacl.validate(
         graph,
         shacl_graph=shapes_graph(),
         inference="none",
@@ -143,6 +147,8 @@ def validate_graph(
         allow_warnings=True,
         meta_shacl=False,
     )
+    if not isinstance(report_graph, Graph):  # pyshacl returns its failure instead of raising
+        raise ShapesError(f"the SHACL shapes could not be evaluated: {text}")
     locator = _Locator(data, vocabulary)
     # Top-level results only: nested sh:detail results repeat what their parent says.
     results = [

@@ -30,6 +30,7 @@ DESCRIBING_PREDICATES = tuple(
         "http://www.w3.org/2004/02/skos/core#prefLabel",
         "http://www.w3.org/2000/01/rdf-schema#label",
         "https://w3id.org/srkg/ontology#requiredUnit",
+        "https://w3id.org/srkg/ontology#quantityKind",
     )
 )
 
