@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from rdflib import RDF, RDFS, XSD, Graph, Literal, URIRef
-from rdflib.namespace import PROV
+from rdflib.namespace import FOAF, PROV
 
 from ingest.namespaces import SRKG, concept_iri, data_iri, graph_iri
 
@@ -103,6 +103,7 @@ def submission_triples(info: SubmissionInfo, generated: list[URIRef]) -> Graph:
     graph.add((info.iri, SRKG.namedGraph, Literal(str(info.graph), datatype=XSD.anyURI)))
     graph.add((agent, RDF.type, PROV.Agent))
     graph.add((agent, RDFS.label, Literal(info.submitter)))
+    graph.add((agent, FOAF.name, Literal(info.submitter)))
     graph.add((info.file_iri, RDF.type, SRKG.SourceFile))
     graph.add((info.file_iri, SRKG.fileName, Literal(info.file_name)))
     graph.add((info.file_iri, SRKG.sha256, Literal(info.sha256)))
