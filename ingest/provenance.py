@@ -100,7 +100,7 @@ def submission_triples(info: SubmissionInfo, generated: list[URIRef]) -> Graph:
     graph.add((info.iri, PROV.startedAtTime, Literal(info.received.isoformat(), datatype=XSD.dateTime)))
     graph.add((info.iri, PROV.wasAssociatedWith, agent))
     graph.add((info.iri, SRKG.sourceFile, info.file_iri))
-    graph.add((info.iri, SRKG.namedGraph, Literal(str(info.graph), datatype=XSD.anyURI)))
+    graph.add((info.iri, SRKG.namedGraph, info.graph))
     graph.add((agent, RDF.type, PROV.Agent))
     graph.add((agent, RDFS.label, Literal(info.submitter)))
     graph.add((agent, FOAF.name, Literal(info.submitter)))

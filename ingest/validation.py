@@ -14,11 +14,12 @@ from pathlib import Path
 
 import pyshacl
 from rdflib import RDF, Graph, Literal, Namespace, URIRef
-from rdflib.namespace import DCTERMS, SH, SKOS
+from rdflib.namespace import DCTERMS, SH
 from rdflib.term import BNode, Node
 
 from ingest import paths, prepared_queries
-from ingest.namespaces import GEO, QUDT, SRKG, VOCAB
+from ingest.foreign_statements import ForeignStatement, find_foreign_statements, without
+from ingest.namespaces import GEO, QUDT, SRKG
 from ingest.rdf_files import format_for, parse_quads, to_rdflib
 from ingest.vocabulary import Vocabulary, default_vocabulary
 
@@ -26,8 +27,8 @@ prepared_queries.install()
 
 SEVERITY_NAMES = {SH.Violation: "Violation", SH.Warning: "Warning", SH.Info: "Info"}
 SEVERITY_ORDER = {"Violation": 0, "Warning": 1, "Info": 2}
-VOCAB_NAMESPACE = str(VOCAB)
 PROV = Namespace("http://www.w3.org/ns/prov#")
+OWN_RECORDS = URIRef("https://w3id.org/srkg/shapes#OwnRecordsOnly")
 
 # Links from a record to the records it owns: used to find which case study a finding belongs to.
 OWNING_PROPERTIES = (
@@ -121,15 +122,12 @@ def referenced_iris(data: Graph) -> set[str]:
 
 
 def validation_graph(data: Graph, vocabulary: Vocabulary) -> Graph:
-    """The submission plus the vocabulary triples about the terms it references (and nothing else)."""
-    graph = Graph()
-    for triple in data:
-        graph.add(triple)
-    # Scheme membership comes from SRKG's vocabularies only: a submission cannot put a term of its own (or
-    # move an existing one) into an SRKG concept scheme.
-    for term, scheme in list(graph.subject_objects(SKOS.inScheme)):
-        if str(scheme).startswith(VOCAB_NAMESPACE) or vocabulary.knows(str(term)):
-            graph.remove((term, SKOS.inScheme, scheme))
+    """The submission's own statements plus the vocabulary triples about the terms it references.
+
+    Statements about vocabulary/ontology terms and model axioms are left out here (they are reported as
+    violations by ``validate_graph``): what a term is comes from SRKG's vocabularies only.
+    """
+    graph = without(data, find_foreign_statements(data, vocabulary))
     graph += vocabulary.describe(referenced_iris(data))
     return graph
 
@@ -156,9 +154,52 @@ def validate_graph(
         for report in report_graph.subjects(RDF.type, SH.ValidationReport)
         for result in report_graph.objects(report, SH.result)
     ]
-    findings = [locator.finding(report_graph, result) for result in results]
+    findings = [f for result in results for f in locator.findings(report_graph, result)]
+    foreign = find_foreign_statements(data, vocabulary)
+    findings += foreign_findings(foreign, vocabulary)
+    add_foreign_results(report_graph, foreign)
     findings.sort(key=lambda f: (f.case_title or "~", f.case or "", SEVERITY_ORDER[f.severity], f.where, f.message))
     return ValidationReport(source=source, findings=findings, report_graph=report_graph, triples=len(data))
+
+
+def foreign_findings(statements: list[ForeignStatement], vocabulary: Vocabulary) -> list[Finding]:
+    """One violation per subject that the submission may not describe."""
+    by_subject: dict[Node, list[ForeignStatement]] = {}
+    for statement in statements:
+        by_subject.setdefault(statement.subject, []).append(statement)
+    findings = []
+    for subject, items in by_subject.items():
+        name = vocabulary.label(str(subject)) if isinstance(subject, URIRef) else None
+        shown = f"'{name}' <{subject}>" if name else f"<{subject}>" if isinstance(subject, URIRef) else str(subject)
+        predicates = ", ".join(sorted({_local_name(i.predicate) for i in items}))
+        if items[0].reason == "protected-term":
+            message = (f"The submission makes statements about {shown} ({predicates}), which is defined by SRKG's "
+                       "vocabularies or ontology, or by an external authority. A submission describes its own records "
+                       "only; propose vocabulary changes to the SRKG project.")
+        else:
+            message = (f"The submission states model axioms ({predicates}) about {shown}. Submissions cannot change "
+                       "the ontology; describe records with the existing classes and properties.")
+        findings.append(Finding(severity="Violation", message=message, focus_node=_term_text(subject) or "",
+                                where="Statements about terms the submission does not own", shape=str(OWN_RECORDS)))
+    return findings
+
+
+def add_foreign_results(report_graph: Graph, statements: list[ForeignStatement]) -> None:
+    """Record foreign statements in the standard SHACL report too, so all three report formats agree."""
+    if not statements:
+        return
+    report = next(report_graph.subjects(RDF.type, SH.ValidationReport))
+    report_graph.set((report, SH.conforms, Literal(False)))
+    for statement in statements:
+        result = BNode()
+        report_graph.add((report, SH.result, result))
+        report_graph.add((result, RDF.type, SH.ValidationResult))
+        report_graph.add((result, SH.focusNode, statement.subject))
+        report_graph.add((result, SH.resultPath, statement.predicate))
+        report_graph.add((result, SH.value, statement.object))
+        report_graph.add((result, SH.resultSeverity, SH.Violation))
+        report_graph.add((result, SH.sourceShape, OWN_RECORDS))
+        report_graph.add((result, SH.resultMessage, Literal("A submission may only describe its own records.")))
 
 
 def validate_files(files: Iterable[Path], vocabulary: Vocabulary | None = None) -> list[ValidationReport]:
@@ -169,47 +210,63 @@ def validate_files(files: Iterable[Path], vocabulary: Vocabulary | None = None) 
 
 
 class _Locator:
-    """Turns a raw sh:ValidationResult into a ``Finding`` with case, record and field names."""
+    """Turns a raw sh:ValidationResult into ``Finding``s with case, record and field names.
+
+    A record may belong to several cases (one site shared by two cases): the finding is reported under each.
+    The data may contain cycles; every walk keeps a set of visited nodes.
+    """
 
     def __init__(self, data: Graph, vocabulary: Vocabulary) -> None:
         self.data = data
         self.vocabulary = vocabulary
-        self.parent: dict[Node, tuple[Node, URIRef]] = {}
+        self.parents: dict[Node, list[tuple[Node, URIRef]]] = {}
         for prop in OWNING_PROPERTIES:
             for s, o in data.subject_objects(prop):
-                self.parent.setdefault(o, (s, prop))
+                self.parents.setdefault(o, []).append((s, prop))
 
-    def finding(self, report: Graph, result: Node) -> Finding:
+    def findings(self, report: Graph, result: Node) -> list[Finding]:
         focus = report.value(result, SH.focusNode)
         path = report.value(result, SH.resultPath)
         value = report.value(result, SH.value)
         severity = SEVERITY_NAMES.get(report.value(result, SH.resultSeverity), "Violation")
         message = str(report.value(result, SH.resultMessage) or "Constraint not met.")
-        case = self._owning_case(focus)
         field_name = self._field_name(path)
-        return Finding(
-            severity=severity,
-            message=message,
-            focus_node=_term_text(focus),
-            where=self._where(focus, case, field_name),
-            case=str(case) if case is not None else None,
-            case_title=self._title(case) if case is not None else None,
-            path=str(path) if isinstance(path, URIRef) else None,
-            field_name=field_name,
-            value=_term_text(value) if value is not None and value != focus else None,
-            value_label=self.vocabulary.label(str(value)) if isinstance(value, URIRef) else None,
-            shape=_term_text(report.value(result, SH.sourceShape)),
-            source_location=self._source_location(focus, case),
-        )
+        common = {
+            "severity": severity,
+            "message": message,
+            "focus_node": _term_text(focus) or "",
+            "path": str(path) if isinstance(path, URIRef) else None,
+            "field_name": field_name,
+            "value": _term_text(value) if value is not None and value != focus else None,
+            "value_label": self.vocabulary.label(str(value)) if isinstance(value, URIRef) else None,
+            "shape": _term_text(report.value(result, SH.sourceShape)),
+        }
+        chains = self._chains_to_cases(focus)
+        if not chains:
+            return [Finding(where=self._where([focus] if focus is not None else [], field_name),
+                            source_location=self._source_location([focus]), **common)]
+        return [
+            Finding(where=self._where(chain[:-1] or [chain[-1]], field_name), case=str(chain[-1]),
+                    case_title=self._title(chain[-1]), source_location=self._source_location(chain), **common)
+            for chain in chains
+        ]
 
-    def _owning_case(self, node: Node | None) -> Node | None:
-        seen: set[Node] = set()
-        while node is not None and node not in seen:
-            seen.add(node)
+    def _chains_to_cases(self, focus: Node | None) -> list[list[Node]]:
+        """Paths focus → … → case for every case study that owns the focus node (breadth first, no cycles)."""
+        if focus is None:
+            return []
+        chains, queue, seen = [], [[focus]], {focus}
+        while queue:
+            chain = queue.pop(0)
+            node = chain[-1]
             if (node, RDF.type, SRKG.CaseStudy) in self.data:
-                return node
-            node = self.parent.get(node, (None, None))[0]
-        return None
+                chains.append(chain)
+                continue
+            for parent, _prop in self.parents.get(node, []):
+                if parent not in seen:
+                    seen.add(parent)
+                    queue.append([*chain, parent])
+        return chains
 
     def _title(self, case: Node) -> str | None:
         title = self.data.value(case, DCTERMS.title)
@@ -220,14 +277,19 @@ class _Locator:
             return self.vocabulary.label(str(path)) or _local_name(path)
         return None
 
+    def _owning_property(self, node: Node) -> URIRef | None:
+        owners = self.parents.get(node)
+        return owners[0][1] if owners else None
+
     def _record_name(self, node: Node) -> str:
         for rdf_type in self.data.objects(node, RDF.type):
             if rdf_type in RECORD_NAMES:
                 return RECORD_NAMES[rdf_type] + self._record_detail(node, rdf_type)
-        if (node, GEO.asWKT, None) in self.data or self.parent.get(node, (None, None))[1] == GEO.hasGeometry:
+        owning = self._owning_property(node)
+        if (node, GEO.asWKT, None) in self.data or owning == GEO.hasGeometry:
             return "Location"
-        if self.parent.get(node, (None, None))[1] in (SRKG.areaTreated, SRKG.volumeTreated, SRKG.massTreated):
-            return self._field_name(self.parent[node][1]) or "Quantity"
+        if owning in (SRKG.areaTreated, SRKG.volumeTreated, SRKG.massTreated):
+            return self._field_name(owning) or "Quantity"
         return "Quantity" if (node, QUDT.numericValue, None) in self.data else _local_name(node)
 
     def _record_detail(self, node: Node, rdf_type: Node) -> str:
@@ -251,21 +313,15 @@ class _Locator:
             return self.vocabulary.label(str(term)) or _local_name(term)
         return str(term)
 
-    def _where(self, focus: Node | None, case: Node | None, field_name: str | None) -> str:
-        chain: list[str] = []
-        node = focus
-        while node is not None and node != case:
-            chain.append(self._record_name(node))
-            node = self.parent.get(node, (None, None))[0]
-        if case is not None and not chain:
-            chain.append("Case study")
-        where = " › ".join(reversed(chain)) or "Case study"
+    def _where(self, records: list[Node], field_name: str | None) -> str:
+        """'Site › Location › as WKT': the records from the case down to the focus, then the field."""
+        names = [self._record_name(node) for node in reversed(records)] or ["Case study"]
+        where = " › ".join(names)
         return f"{where} › {field_name}" if field_name else where
 
-    def _source_location(self, focus: Node | None, case: Node | None) -> str | None:
-        for node in (focus, case):
-            if node is None:
-                continue
+    def _source_location(self, nodes: list[Node]) -> str | None:
+        """Sheet and row of the nearest record (focus first, then its owners) that says where it came from."""
+        for node in nodes:
             record = self.data.value(node, SRKG.derivedFromRecord)
             if record is not None:
                 sheet = self.data.value(record, SRKG.sheetName)

@@ -31,6 +31,8 @@ DESCRIBING_PREDICATES = tuple(
         "http://www.w3.org/2000/01/rdf-schema#label",
         "https://w3id.org/srkg/ontology#requiredUnit",
         "https://w3id.org/srkg/ontology#quantityKind",
+        "https://w3id.org/srkg/ontology#expectedQuantityKind",
+        "https://w3id.org/srkg/ontology#inFramework",
     )
 )
 

@@ -54,21 +54,68 @@ def test_findings_are_grouped_under_their_case_study_with_a_readable_place() -> 
     assert finding.where.startswith("Outcome (cadmium, ")
 
 
-def test_a_submission_cannot_smuggle_a_term_into_a_scheme() -> None:
-    """Declaring a made-up pollutant 'inScheme pollutant' in the submission does not make it valid."""
-    path = FIXTURES / "invalid" / "case-pollutant-unknown.ttl"
-    graph = read_graph(path)
-    from rdflib import URIRef
+def test_a_submission_cannot_redefine_vocabulary_terms_or_the_model() -> None:
+    """Statements about SRKG terms or model axioms are violations and never count as vocabulary."""
+    from rdflib import OWL, Literal, URIRef
     from rdflib.namespace import SKOS
 
+    from ingest.namespaces import SRKG
+
+    graph = read_graph(FIXTURES / "invalid" / "case-pollutant-unknown.ttl")
     made_up = URIRef("https://w3id.org/srkg/vocab/pollutant/unobtainium")
-    cadmium = URIRef("https://w3id.org/srkg/vocab/pollutant/cadmium")
+    excavation = URIRef("https://w3id.org/srkg/vocab/technology/excavation-and-off-site-disposal")
     graph.add((made_up, SKOS.inScheme, URIRef("https://w3id.org/srkg/vocab/pollutant")))
-    graph.add((cadmium, SKOS.inScheme, URIRef("https://w3id.org/srkg/vocab/technology")))
+    graph.add((excavation, SRKG.isNatureBased, Literal(True)))
+    graph.add((SRKG.Outcome, OWL.equivalentClass, SRKG.Cost))
+    case = URIRef("https://w3id.org/srkg/id/case/fixture")
+    graph.add((case, OWL.sameAs, URIRef("https://w3id.org/srkg/id/case/someone-elses")))
     report = validate_graph(graph)
-    # The made-up term is still refused; redefining cadmium's scheme is ignored (it stays a pollutant).
-    messages = [f.message for f in report.findings if f.severity == "Violation"]
-    assert messages == [
-        "This pollutant is not in the SRKG pollutant list. Use a pollutant from the list "
-        "(names, symbols such as 'Cd' and CAS numbers are recognised)."
+    violations = sorted((f.focus_node, f.message) for f in report.findings if f.severity == "Violation")
+    expected_starts = sorted([
+        (str(case), "The submission states model axioms (sameAs) about <https://w3id.org/srkg/id/case/fixture>."),
+        (str(case), "This pollutant is not in the SRKG pollutant list."),
+        (str(excavation), "The submission makes statements about 'excavation and off-site disposal' "
+                          f"<{excavation}> (isNatureBased), which is defined by SRKG's vocabularies"),
+        (str(made_up), f"The submission makes statements about <{made_up}> (inScheme)"),
+        (str(SRKG.Outcome), f"The submission makes statements about 'outcome' <{SRKG.Outcome}> (equivalentClass)"),
+    ])
+    assert len(violations) == len(expected_starts)
+    for (focus, message), (want_focus, want_start) in zip(violations, expected_starts, strict=True):
+        assert focus == want_focus and message.startswith(want_start), (focus, message)
+    sh = "http://www.w3.org/ns/shacl#"
+    own = URIRef("https://w3id.org/srkg/shapes#OwnRecordsOnly")
+    assert len(set(report.report_graph.subjects(URIRef(sh + "sourceShape"), own))) == 4
+
+
+def test_cycles_in_the_data_do_not_hang_the_validator() -> None:
+    from rdflib import RDF, Graph, URIRef
+
+    from ingest.namespaces import SRKG
+
+    a, b = URIRef("https://w3id.org/srkg/id/quantity/a"), URIRef("https://w3id.org/srkg/id/quantity/b")
+    graph = Graph()
+    graph.add((a, SRKG.quantity, b))
+    graph.add((b, SRKG.quantity, a))
+    graph.add((a, RDF.type, SRKG.IndicatorResult))
+    report = validate_graph(graph)
+    assert not report.conforms
+
+
+def test_a_finding_on_a_shared_site_is_reported_under_each_case() -> None:
+    graph = read_graph(FIXTURES / "invalid" / "site-country-missing.ttl")
+    from rdflib import RDF, URIRef
+    from rdflib.namespace import DCTERMS
+
+    from ingest.namespaces import SRKG
+
+    other = URIRef("https://w3id.org/srkg/id/case/fixture-2")
+    for p, o in graph.predicate_objects(URIRef("https://w3id.org/srkg/id/case/fixture")):
+        graph.add((other, p, o))
+    graph.set((other, DCTERMS.title, __import__("rdflib").Literal("Second case on the same site")))
+    graph.add((other, RDF.type, SRKG.CaseStudy))
+    report = validate_graph(graph)
+    country = [f for f in report.findings if f.message.startswith("The site needs exactly one country")]
+    assert sorted(f.case for f in country) == [
+        "https://w3id.org/srkg/id/case/fixture", "https://w3id.org/srkg/id/case/fixture-2"
     ]
+    assert {f.where for f in country} == {"Site › country"}
