@@ -15,7 +15,8 @@ never make a label unreachable; it can only make two labels share a key, which t
     part of the letter ("й" stays "й", "ё" stays "ё"); æ œ ø ł đ ð þ ı → ae oe o l d d th i; every punctuation
     character (Unicode category P*: . , ; : ' " - ( ) [ ] { } / …) → a space, so "in-situ" = "in situ",
     "benzo[a]pyrene" = "benzo(a)pyrene", "B(a)P" = "B[a]P", "Cs-137" = "Cs 137", "Côte d’Ivoire" = "Cote d'Ivoire".
-    Symbols (category S*: $ € £ + < > ° ±) are kept. A label made only of punctuation ("%") keeps its cleaned form.
+    Symbols (category S*: $ € £ + < > ° ±) are kept, and a space next to a currency sign is dropped
+    ("US $" = "US$"). A label made only of punctuation ("%") keeps its cleaned form.
 
 ``unit_key`` — the key of unit symbols (case is significant: "Mg" is a megagram, "mg" a milligram)
     ``clean``; "^" and "**" before an exponent dropped ("m^2" → "m2"); a simple unit expression — symbols joined
@@ -31,6 +32,9 @@ suggestions. All other names and acronyms ("TPH", "tph", "Tph") are case-insensi
 CAS registry numbers (``cas_key``) must have their two hyphens and a valid check digit; an optional "CAS",
 "CAS RN", "CAS No." prefix is allowed. UN M49 codes (``m49_key``) are 1–3 digits, zero-padded to three, because
 spreadsheets drop the leading zeros of "004".
+
+``is_slip`` decides which near-misses may become fuzzy matches: a swapped pair of letters or a missing or doubled
+letter or space — never a changed letter, a digit, a word or the first two characters (see its docstring).
 """
 
 from __future__ import annotations
@@ -75,12 +79,38 @@ def strip_latin_accents(text: str) -> str:
     return unicodedata.normalize("NFC", "".join(out))
 
 
+class _PunctuationToSpace(dict):
+    """A str.translate table mapping every punctuation character (Unicode category P*) to a space, built lazily."""
+
+    def __missing__(self, code: int) -> int:
+        value = 32 if unicodedata.category(chr(code))[0] == "P" else code
+        self[code] = value
+        return value
+
+
+_PUNCTUATION_TO_SPACE = _PunctuationToSpace()
+
+
 def fold(text: str) -> str:
     """The case-, accent- and punctuation-insensitive key of a name (see the module docstring)."""
     s = strip_latin_accents(clean(text).casefold()).translate(_LATIN_EXTRA)
-    loose = "".join(" " if unicodedata.category(c)[0] == "P" else c for c in s)
+    loose = s.translate(_PUNCTUATION_TO_SPACE)
     loose = _SPACE.sub(" ", loose).strip()
+    if (" " in loose and not loose.isascii()) or "$" in loose:
+        loose = _join_currency_signs(loose)
     return loose or s
+
+
+def _join_currency_signs(text: str) -> str:
+    """Drop the spaces next to a currency sign: "us $" → "us$"."""
+    words = text.split(" ")
+    out = words[0]
+    for word in words[1:]:
+        if (out and unicodedata.category(out[-1]) == "Sc") or unicodedata.category(word[0]) == "Sc":
+            out += word
+        else:
+            out += " " + word
+    return out
 
 
 _EXPONENT_MARK = re.compile(r"\s*(?:\^|\*\*)\s*(?=[-+]?\d)")
@@ -148,7 +178,7 @@ _CAS = re.compile(r"(?:CAS(?:[ -]?(?:RN|No\.?|number|#))?\s*[:#]?\s*)?(\d{2,7})-
 
 
 def cas_key(text: str) -> str | None:
-    """"7440-43-9" (or "CAS 7440-43-9") when ``text`` is a CAS registry number with a valid check digit."""
+    """ "7440-43-9" (or "CAS 7440-43-9") when ``text`` is a CAS registry number with a valid check digit."""
     match = _CAS.fullmatch(clean(text))
     if match is None:
         return None
@@ -165,3 +195,44 @@ def m49_key(text: str) -> str | None:
     """A UN M49 code, zero-padded to three digits ("4" → "004"), or None."""
     s = clean(text)
     return s.zfill(3) if _DIGITS.fullmatch(s) and s.isascii() else None
+
+
+def is_slip(typed: str, label: str) -> bool:
+    """Whether folded ``typed`` differs from folded ``label`` by a slip of the keyboard, not by a different word.
+
+    A slip is one adjacent transposition of two letters ("cadmuim"), or letters or spaces missing or doubled —
+    one for names shorter than 10 characters, up to two for longer ones ("cadmim", "phytoextration",
+    "viet nam"/"vietnam"). Never a changed letter ("trichloroethane" is not "trichloroethene", "Gambia" is not
+    "Zambia"), never a digit ("PCB 15" / "PCB 153"), never an added word ("endosulfan I"), and nothing in the
+    first two characters ("ethylmercury" is not "methylmercury").
+    """
+    if typed == label or min(len(typed), len(label)) < 5:
+        return False
+    if len(typed) == len(label):
+        diffs = [i for i, (x, y) in enumerate(zip(typed, label, strict=True)) if x != y]
+        return (
+            len(diffs) == 2
+            and diffs[1] == diffs[0] + 1
+            and diffs[0] >= 2
+            and typed[diffs[0]] == label[diffs[1]]
+            and typed[diffs[1]] == label[diffs[0]]
+            and typed[diffs[0]].isalpha()
+            and typed[diffs[1]].isalpha()
+        )
+    longer, shorter = (typed, label) if len(typed) > len(label) else (label, typed)
+    allowed = 1 if len(shorter) < 10 else 2
+    if len(longer) - len(shorter) > allowed:
+        return False
+    extras: list[int] = []
+    j = 0
+    for i, ch in enumerate(longer):
+        if j < len(shorter) and ch == shorter[j]:
+            j += 1
+        else:
+            extras.append(i)
+            if len(extras) > allowed:
+                return False
+    if j != len(shorter) or not extras or extras[0] < 2:
+        return False
+    added = [longer[i] for i in extras]
+    return all(c.isalpha() for c in added) or all(c == " " for c in added)
