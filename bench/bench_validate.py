@@ -24,7 +24,7 @@ from ingest.vocabulary import default_vocabulary
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def timed_ms(function, runs: int) -> list[float]:  # noqa: ANN001
+def timed_ms(function, runs: int) -> list[float]:
     samples = []
     for _ in range(runs):
         start = time.perf_counter()

@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
-# Install the Debian packages the test suite uses, when missing: Java (owlready2's HermiT reasoner) and
-# Virtuoso 7 (the remote-store backend tests). Idempotent; needs root (or sudo) only when something is missing.
+# Install the Debian packages the test suite uses, when missing: Java (owlready2's HermiT reasoner),
+# Virtuoso 7 (the remote-store backend tests) and Chromium + ChromeDriver (page tests in a real headless browser).
+# Idempotent; needs root (or sudo) only when something is missing.
 set -euo pipefail
 
 need=()
 command -v java >/dev/null 2>&1 || need+=(default-jre-headless)
 command -v virtuoso-t >/dev/null 2>&1 || need+=(virtuoso-opensource)
+command -v chromium >/dev/null 2>&1 || need+=(chromium)
+command -v chromedriver >/dev/null 2>&1 || need+=(chromium-driver)
 
 if [ ${#need[@]} -eq 0 ]; then
   echo "system packages: all present"

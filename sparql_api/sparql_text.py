@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 
 _IRIREF = re.compile(r'<[^<>"{}|^`\\\x00-\x20]*>')
 _LONG_STRING = re.compile(r"'''(?:[^'\\]|\\.|'(?!''))*'''|\"\"\"(?:[^\"\\]|\\.|\"(?!\"\"))*\"\"\"", re.S)
@@ -36,6 +37,12 @@ class Token:
     def keyword(self) -> str:
         """Upper-cased text for case-insensitive keyword tests ('' for non-words)."""
         return self.text.upper() if self.kind == "word" else ""
+
+
+@lru_cache(maxsize=64)
+def token_list(text: str) -> tuple[Token, ...]:
+    """The tokens of ``text``, cached: one request asks several questions about the same query."""
+    return tuple(tokens(text))
 
 
 def tokens(text: str) -> Iterator[Token]:
@@ -92,7 +99,7 @@ _FORMS = {"SELECT": "select", "ASK": "ask", "CONSTRUCT": "graph", "DESCRIBE": "g
 
 def query_form(text: str) -> str | None:
     """``select``, ``ask`` or ``graph`` (CONSTRUCT/DESCRIBE), or None when no query keyword is found."""
-    for tok in tokens(text):
+    for tok in token_list(text):
         if tok.depth == 0 and tok.keyword in _FORMS:
             return _FORMS[tok.keyword]
     return None
@@ -101,7 +108,7 @@ def query_form(text: str) -> str | None:
 def is_update(text: str) -> bool:
     """True when the text looks like an update rather than a query (for a friendly error)."""
     update_words = {"INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE", "ADD", "WITH"}
-    for tok in tokens(text):
+    for tok in token_list(text):
         if tok.depth == 0 and tok.keyword in _FORMS:
             return False
         if tok.depth == 0 and tok.keyword in update_words:
@@ -111,23 +118,27 @@ def is_update(text: str) -> bool:
 
 def has_dataset_clause(query: str) -> bool:
     """True when the query names its own dataset with ``FROM`` / ``FROM NAMED``."""
-    return any(tok.depth == 0 and tok.keyword == "FROM" for tok in tokens(query))
+    if "from" not in query.lower():
+        return False
+    return any(tok.depth == 0 and tok.keyword == "FROM" for tok in token_list(query))
 
 
 def prologue_prefixes(text: str) -> dict[str, str]:
     """The ``PREFIX p: <iri>`` declarations (used to print results with the same prefixes)."""
-    toks = list(tokens(text))
+    toks = token_list(text)
     found: dict[str, str] = {}
     for i, tok in enumerate(toks[:-2]):
-        if tok.keyword == "PREFIX" and toks[i + 1].kind == "word" and toks[i + 1].text.endswith(":"):
-            if toks[i + 2].kind == "iri":
-                found[toks[i + 1].text[:-1]] = toks[i + 2].text[1:-1]
+        name, iri = toks[i + 1], toks[i + 2]
+        if tok.keyword == "PREFIX" and name.kind == "word" and name.text.endswith(":") and iri.kind == "iri":
+            found[name.text[:-1]] = iri.text[1:-1]
     return found
 
 
 def service_targets(text: str) -> list[str | None]:
     """The endpoint of every ``SERVICE`` clause: its IRI, or None when it is a variable or unresolvable."""
-    toks = list(tokens(text))
+    if "service" not in text.lower():
+        return []
+    toks = token_list(text)
     prefixes = prologue_prefixes(text)
     targets: list[str | None] = []
     for i, tok in enumerate(toks):
@@ -183,3 +194,11 @@ def add_using_clauses(update: str, using: list[str], using_named: list[str]) -> 
     for pos in reversed(inserts):
         out = out[:pos] + clause + " " + out[pos:]
     return out
+
+
+def insert_in_where(query: str, text: str) -> str:
+    """Insert ``text`` right after the opening brace of the query's WHERE group (its first top-level '{')."""
+    for tok in tokens(query):
+        if tok.depth == 0 and tok.text == "{":
+            return query[: tok.end] + " " + text + " " + query[tok.end :]
+    raise ValueError("the query has no WHERE group")

@@ -1,0 +1,1 @@
+"""The survey template: one definition (schema.py) for the XLSX/CSV writer, the reader and the mapper."""

@@ -9,6 +9,11 @@ import sys
 # One module per command family; each exposes register(subparsers) and sets ``func`` on its parsers.
 COMMAND_MODULES = [
     "sparql_api.cli.validate_cmd",
+    "sparql_api.cli.ingest_cmd",
+    "sparql_api.cli.serve_cmd",
+    "sparql_api.cli.token_cmd",
+    "sparql_api.cli.template_cmd",
+    "sparql_api.cli.store_cmd",
 ]
 
 

@@ -13,7 +13,6 @@ from pathlib import Path
 
 from rdflib.term import Node
 
-
 # The ``graph_iri`` that names the store's own default graph (Graph Store Protocol ``?default``). It is rdflib's
 # DATASET_DEFAULT_GRAPH_ID, so rdflib clients that send it as a graph name mean the same thing.
 DEFAULT_GRAPH = "urn:x-rdflib:default"

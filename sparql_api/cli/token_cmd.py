@@ -1,0 +1,64 @@
+"""``srkg token create|revoke|list``: curator tokens for updates and Graph Store writes."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from sparql_api.config import load_settings
+from sparql_api.server.tokens import TokenError, TokenStore, token_store_path
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser("token", help="create, revoke and list curator tokens")
+    parser.add_argument("--data-dir", type=Path, help="data directory (default SRKG_DATA_DIR)")
+    actions = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
+    create = actions.add_parser("create", help="create a token and print it (shown only once)")
+    create.add_argument("--name", required=True, help="who or what uses the token, e.g. 'alice' or 'survey-import'")
+    create.set_defaults(func=_create)
+    revoke = actions.add_parser("revoke", help="revoke a token by name")
+    revoke.add_argument("--name", required=True)
+    revoke.set_defaults(func=_revoke)
+    listing = actions.add_parser("list", help="list tokens (names, hints, dates; never the secrets)")
+    listing.set_defaults(func=_list)
+
+
+def _tokens(args: argparse.Namespace) -> TokenStore:
+    data_dir = args.data_dir or load_settings().data_dir
+    return TokenStore(token_store_path(data_dir))
+
+
+def _create(args: argparse.Namespace) -> int:
+    try:
+        secret = _tokens(args).create(args.name)
+    except TokenError as e:
+        print(f"srkg token: {e}", file=sys.stderr)
+        return 1
+    print(secret)
+    print(
+        f"srkg token: created {args.name!r}; store it now, it is not shown again. "
+        "Use it as: Authorization: Bearer <token>",
+        file=sys.stderr,
+    )
+    return 0
+
+
+def _revoke(args: argparse.Namespace) -> int:
+    if _tokens(args).revoke(args.name):
+        print(f"srkg token: revoked {args.name!r}", file=sys.stderr)
+        return 0
+    print(f"srkg token: no active token named {args.name!r}", file=sys.stderr)
+    return 1
+
+
+def _list(args: argparse.Namespace) -> int:
+    tokens = _tokens(args).list()
+    if not tokens:
+        print("no tokens", file=sys.stderr)
+        return 0
+    print(f"{'NAME':24} {'HINT':12} {'CREATED (UTC)':26} STATUS")
+    for t in tokens:
+        status = "active" if t.active else f"revoked {t.revoked_at}"
+        print(f"{t.name:24} {t.hint + '…':12} {t.created_at:26} {status}")
+    return 0

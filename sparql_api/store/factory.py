@@ -1,0 +1,35 @@
+"""Open the configured store backend (``SRKG_STORE``): embedded Oxigraph, or a remote SPARQL 1.1 store."""
+
+from __future__ import annotations
+
+from sparql_api.config import Settings
+from sparql_api.store.base import Store, StoreError
+
+BACKENDS = ("oxigraph", "sparql")
+
+
+def open_store(settings: Settings) -> Store:
+    """``oxigraph``: the store under ``settings.store_dir``. ``sparql``: the remote store at
+    ``SRKG_REMOTE_QUERY_URL`` (updates at ``SRKG_REMOTE_UPDATE_URL``, graphs at ``SRKG_REMOTE_GSP_URL``,
+    credentials ``SRKG_REMOTE_USER``/``SRKG_REMOTE_PASSWORD`` sent as Digest or Basic, whichever it asks)."""
+    if settings.store == "oxigraph":
+        from sparql_api.store.oxigraph_store import OxigraphStore
+
+        return OxigraphStore(settings.store_dir)
+    if settings.store == "sparql":
+        if not settings.remote_query_url:
+            raise StoreError(
+                "SRKG_STORE=sparql needs SRKG_REMOTE_QUERY_URL (e.g. http://127.0.0.1:8890/sparql); "
+                "for Virtuoso also SRKG_REMOTE_UPDATE_URL=…/sparql-auth, SRKG_REMOTE_GSP_URL=…/sparql-graph-crud-auth "
+                "and SRKG_REMOTE_USER/SRKG_REMOTE_PASSWORD"
+            )
+        from sparql_api.store.remote_store import RemoteStore
+
+        return RemoteStore(
+            settings.remote_query_url,
+            settings.remote_update_url,
+            settings.remote_gsp_url,
+            user=settings.remote_user,
+            password=settings.remote_password,
+        )
+    raise StoreError(f"unknown store backend SRKG_STORE={settings.store!r}: use one of {', '.join(BACKENDS)}")
