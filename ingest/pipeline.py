@@ -183,19 +183,30 @@ def owned_closure(graph: Graph, roots: list[Node]) -> set[Node]:
 
 
 def case_rejections(result: IngestResult) -> dict[str, list[str]]:
-    """Reasons, per case, to leave it out: its violations (SHACL) and the mapping violations on its row."""
+    """Reasons, per case, to leave it out: its SHACL violations and the mapping violations on any source row
+    that produced the case or one of its records (a bad cell on an outcome row rejects the outcome's case)."""
     reasons: dict[str, list[str]] = {}
     for finding in result.report.findings:
         if finding.severity == "Violation" and finding.case:
             reasons.setdefault(finding.case, []).append(f"{finding.where}: {finding.message}")
-    rows_of = {loc: str(case) for case, loc in result.mapping.case_rows.items()}
-    for problem in result.mapping.problems:
+    mapping = result.mapping
+    cases_of_resource: dict[Node, set[str]] = {}
+    for case in result.cases:
+        for resource in owned_closure(mapping.graph, [case]):
+            cases_of_resource.setdefault(resource, set()).add(str(case))
+    cases_of_row: dict[tuple[str, str | None, int | None], set[str]] = {}
+    for location, resources in mapping.row_resources.items():
+        key = (location.file, location.sheet, location.row)
+        for resource in resources:
+            cases_of_row.setdefault(key, set()).update(cases_of_resource.get(resource, ()))
+    for case, location in mapping.case_rows.items():
+        cases_of_row.setdefault((location.file, location.sheet, location.row), set()).add(str(case))
+    for problem in mapping.problems:
         if problem.severity != "Violation":
             continue
-        for location, case in rows_of.items():
-            same_row = location.file == problem.location.file and location.row == problem.location.row
-            if same_row and (location.sheet is None or location.sheet == problem.location.sheet):
-                reasons.setdefault(case, []).append(f"{problem.location}: {problem.message}")
+        key = (problem.location.file, problem.location.sheet, problem.location.row)
+        for case in sorted(cases_of_row.get(key, ())):
+            reasons.setdefault(case, []).append(f"{problem.location}: {problem.message}")
     return reasons
 
 

@@ -31,7 +31,12 @@ def slug(text: str, max_length: int = MAX_SLUG) -> str:
 
 
 def sha256_of(path: Path) -> str:
+    """SHA-256 of a file; for a folder (a survey saved as CSV files), of its files' names and checksums."""
     digest = hashlib.sha256()
+    if path.is_dir():
+        for member in sorted(p for p in path.rglob("*") if p.is_file()):
+            digest.update(f"{member.relative_to(path).as_posix()}\0{sha256_of(member)}\n".encode())
+        return digest.hexdigest()
     with path.open("rb") as handle:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)

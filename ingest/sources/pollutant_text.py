@@ -4,7 +4,7 @@
 The cell is cut on ';' outside brackets. Each item is reconciled whole first ("benzo(a)pyrene" must stay one
 name); when that fails it is taken apart, and each part is reconciled on its own:
 1. brackets: ``head (inner) tail`` → head, every ';'/','-separated part of inner, and tail;
-2. inclusions: ``X incl. Y``, ``X including Y``, ``X e.g. Y`` → X and Y;
+2. inclusions and origins: ``X incl. Y``, ``X including Y``, ``X e.g. Y``, ``X from Y`` → X and Y;
 3. lists: ``X, Y``, ``X and Y``, ``X/Y``, ``X + Y`` (a '/' only splits text without digits, so 'g/kg' stays whole).
 A part that still matches nothing is reported, never dropped and never guessed.
 """
@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 from rdflib import URIRef
 
-_INCLUSION = re.compile(r"\s+(?:incl\.?|including|e\.g\.|such as)\s+", re.IGNORECASE)
+_INCLUSION = re.compile(r"\s+(?:incl\.?|including|e\.g\.|such as|from)\s+", re.IGNORECASE)
 _LEADING_QUALIFIER = re.compile(
     r"^(?:incl\.?|including|e\.g\.|such as|esp\.|mainly|with|and|as|plus)\s+", re.IGNORECASE
 )

@@ -14,6 +14,7 @@ Violation must not be loaded at all: the pipeline decides that, this module only
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -233,7 +234,7 @@ class _SurveyMapper:
         self.graph.add((geometry, GEO.asWKT, Literal(f"POINT({lon:f} {lat:f})", datatype=GEO.wktLiteral)))
 
     # --- rows that belong to a case ---------------------------------------------------------------------------
-    def _children(self, sheet_key: str, handler) -> None:
+    def _children(self, sheet_key: str, handler: Callable[[Row, _Case], None]) -> None:
         seen: dict[tuple, int] = {}
         for row in self.data.sheets[sheet_key].rows:
             signature = tuple(sorted((k, normalize(text_of(c.value))) for k, c in row.cells.items()))
