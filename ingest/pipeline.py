@@ -229,6 +229,20 @@ def build_load_graph(result: IngestResult) -> Graph:
     return graph
 
 
+def drop_superseded(mapping: MappingResult, superseded: dict[int, str]) -> None:
+    """Leave out the cases of rows that are published in a better form elsewhere (row → that case's IRI)."""
+    rows = {case: location.row for case, location in mapping.case_rows.items()}
+    gone = [case for case, row in rows.items() if row in superseded]
+    keep = [case for case in mapping.graph.subjects(RDF.type, SRKG.CaseStudy) if case not in gone]
+    drop = owned_closure(mapping.graph, gone) - owned_closure(mapping.graph, keep)
+    for node in drop:
+        mapping.graph.remove((node, None, None))
+    for case in gone:
+        location = mapping.case_rows.pop(case)
+        mapping.problems.append(Problem("Info", f"published as the hand-modelled case <{superseded[location.row]}>",
+                                        location))
+
+
 def ingest_file(
     path: Path,
     *,
@@ -237,8 +251,12 @@ def ingest_file(
     kind: str | None = None,
     vocabulary: Vocabulary | None = None,
     progress: Progress | None = None,
+    superseded_rows: dict[int, str] | None = None,
 ) -> IngestResult:
-    """Read, map, validate one source; raises ``SourceError`` when the whole file cannot be read."""
+    """Read, map, validate one source; raises ``SourceError`` when the whole file cannot be read.
+
+    ``superseded_rows`` (row → case IRI) names rows whose case is published in a better form elsewhere
+    (the hand-modelled examples): their automatic mapping is left out."""
     say = progress or (lambda _message: None)
     vocabulary = vocabulary or default_vocabulary()
     if not path.exists():
@@ -250,6 +268,8 @@ def ingest_file(
     start = time.perf_counter()
     say(f"reading {path.name} as {KINDS.get(kind, kind)}")
     mapping = map_source(path, kind, info, vocabulary)
+    if superseded_rows:
+        drop_superseded(mapping, superseded_rows)
     add_row_provenance(mapping, info)
     timings["read_and_map_s"] = time.perf_counter() - start
     say(f"mapped {mapping.rows_read} rows into {len(mapping.graph)} triples")

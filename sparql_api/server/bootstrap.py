@@ -34,6 +34,10 @@ class BootstrapError(Exception):
 class GraphSource:
     graph: str  # graph IRI
     files: tuple[Path, ...]
+    # Builds N-Triples from the files instead of parsing them as Turtle (e.g. the ingest pipeline for a table).
+    build: Callable[[tuple[Path, ...]], bytes] | None = None
+    # Files that change what ``build`` makes (its code) without being read as data: part of the digest only.
+    digest_also: tuple[Path, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -56,17 +60,57 @@ def _resource_root() -> Path:
 
 def default_sources(root: Path | None = None) -> list[GraphSource]:
     """ontology → graph/ontology, vocab/*.ttl → graph/vocab, the AGROVOC subset → graph/agrovoc,
-    countries → graph/countries, examples/cases/*.ttl → graph/examples."""
+    countries → graph/countries, examples/cases/*.ttl → graph/examples, and the real case studies of the
+    literature table (examples/sources/literature-cases.csv) through the ingest pipeline → its submission graph,
+    except the rows that examples/cases models by hand."""
     root = root or _resource_root()
     ontology, external = root / "ontology", root / "ontology" / "external"
+    examples = tuple(sorted((root / "examples" / "cases").glob("*.ttl")))
+    literature = root / "examples" / "sources" / "literature-cases.csv"
+    code = Path(__file__).resolve().parent.parent.parent / "ingest"
+    ingest_code = tuple(sorted(code.rglob("*.py"))) if code.is_dir() else ()
     sources = [
         GraphSource(str(graph_iri("ontology")), (ontology / "srkg.ttl",)),
         GraphSource(str(graph_iri("vocab")), tuple(sorted((ontology / "vocab").glob("*.ttl")))),
         GraphSource(str(graph_iri("agrovoc")), (external / "agrovoc-subset.ttl",)),
         GraphSource(str(graph_iri("countries")), (external / "countries.ttl",)),
-        GraphSource(str(graph_iri("examples")), tuple(sorted((root / "examples" / "cases").glob("*.ttl")))),
+        GraphSource(str(graph_iri("examples")), examples),
+        GraphSource(str(graph_iri("submission/literature-cases")), (literature, *examples),
+                    build=build_literature, digest_also=(*ingest_code, *sorted((root / "shapes").glob("*.ttl")),
+                                                        *sorted((ontology / "vocab").glob("*.ttl")))),
     ]
-    return [GraphSource(s.graph, tuple(f for f in s.files if f.is_file())) for s in sources]
+    return [GraphSource(s.graph, tuple(f for f in s.files if f.is_file()), s.build, s.digest_also)
+            for s in sources]
+
+
+def build_literature(files: tuple[Path, ...]) -> bytes:
+    """The literature table through the ingest pipeline; rows modelled by hand in the examples are skipped."""
+    from ingest.pipeline import ingest_file
+
+    table, examples = files[0], files[1:]
+    result = ingest_file(table, submitter="SRKG project", submission_key="literature-cases", kind="literature",
+                         superseded_rows=hand_modelled_rows(table, examples))
+    log.info("literature table: %d of %d cases accepted", len(result.accepted_cases), result.mapping.rows_read)
+    return result.load_graph.serialize(format="nt", encoding="utf-8")
+
+
+def hand_modelled_rows(table: Path, examples: tuple[Path, ...]) -> dict[int, str]:
+    """Rows of ``table`` that an example case names as its source record (srkg:derivedFromRecord)."""
+    from rdflib import Graph, Namespace
+
+    from ingest.provenance import sha256_of
+
+    srkg = Namespace("https://w3id.org/srkg/ontology#")
+    graph = Graph()
+    for path in examples:
+        graph.parse(path)
+    checksum = sha256_of(table)
+    rows: dict[int, str] = {}
+    for case, record in graph.subject_objects(srkg.derivedFromRecord):
+        source_file = graph.value(record, srkg.inFile)
+        if source_file is not None and str(graph.value(source_file, srkg.sha256)) == checksum:
+            rows[int(graph.value(record, srkg.rowNumber))] = str(case)
+    return rows
 
 
 def _digest(files: tuple[Path, ...]) -> str:
@@ -122,21 +166,26 @@ def bootstrap(
         if not source.files:
             say(f"{source.graph}: no source files yet, skipped")
             continue
-        digest = _digest(source.files)
+        digest = _digest(source.files + source.digest_also)
         present = store.has_graph(source.graph)
         if state.get(source.graph) == digest and present:
             reports.append(LoadReport(source.graph, len(source.files), 0, "unchanged"))
             say(f"{source.graph}: unchanged ({len(source.files)} file(s))")
             continue
-        triples = _parse(source.files)
-        data = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b""
+        if source.build is not None:
+            data = source.build(source.files)
+            triples = data.count(b"\n")
+        else:
+            parsed = _parse(source.files)
+            data = ox.serialize(parsed, format=ox.RdfFormat.N_TRIPLES) or b""
+            triples = len(parsed)
         store.replace_graph(source.graph, data, "application/n-triples")
         state[source.graph] = digest
         state_file.parent.mkdir(parents=True, exist_ok=True)
         state_file.write_text(json.dumps(state, indent=1, sort_keys=True), "utf-8")
         action = "replaced" if present else "loaded"
-        reports.append(LoadReport(source.graph, len(source.files), len(triples), action))
-        say(f"{source.graph}: {action} {len(triples)} triples from {len(source.files)} file(s)")
+        reports.append(LoadReport(source.graph, len(source.files), triples, action))
+        say(f"{source.graph}: {action} {triples} triples from {len(source.files)} file(s)")
     return reports
 
 
