@@ -75,10 +75,13 @@ def default_sources(root: Path | None = None) -> list[GraphSource]:
         GraphSource(str(graph_iri("agrovoc")), (external / "agrovoc-subset.ttl",)),
         GraphSource(str(graph_iri("countries")), (external / "countries.ttl",)),
         GraphSource(str(graph_iri("examples")), examples),
-        GraphSource(str(graph_iri("submission/literature-cases")), (literature, *examples),
-                    build=build_literature, digest_also=(*ingest_code, *sorted((root / "shapes").glob("*.ttl")),
-                                                        *sorted((ontology / "vocab").glob("*.ttl")))),
     ]
+    if literature.is_file():
+        sources.append(GraphSource(
+            str(graph_iri("submission/literature-cases")), (literature, *examples), build=build_literature,
+            digest_also=(*ingest_code, *sorted((root / "shapes").glob("*.ttl")),
+                         *sorted((ontology / "vocab").glob("*.ttl"))),
+        ))
     return [GraphSource(s.graph, tuple(f for f in s.files if f.is_file()), s.build, s.digest_also)
             for s in sources]
 
