@@ -72,8 +72,13 @@ def from_ox(term: object) -> Node:
     if isinstance(term, ox.Literal):
         if term.language:
             return Literal(term.value, lang=term.language)
+        if term.datatype.value == _XSD_STRING:  # RDF 1.1: a plain literal is an xsd:string; rdflib keeps both apart
+            return Literal(term.value)
         return Literal(term.value, datatype=URIRef(term.datatype.value))
     raise TypeError(f"cannot convert {term!r} to rdflib")
+
+
+_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 
 
 def _raise(kind: str, message: str) -> None:
@@ -155,7 +160,10 @@ class OxigraphStore(Store):
     def select(
         self, sparql: str, bindings: Mapping[str, Node] | None = None, *, timeout: float | None = None
     ) -> list[dict[str, Node]]:
-        substitutions = {name: to_ox(value) for name, value in (bindings or {}).items()}
+        try:
+            substitutions = {name: to_ox(value) for name, value in (bindings or {}).items()}
+        except (ValueError, TypeError) as error:
+            raise StoreError(f"invalid query parameter: {error}") from None
         if timeout is None or self._snapshots is None:
             try:
                 variables, rows = run_select(self._store, sparql, substitutions)

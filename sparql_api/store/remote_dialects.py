@@ -12,12 +12,25 @@ Virtuoso quirks handled here (measured on Virtuoso 07.20.3229, Debian ``virtuoso
 - The default graph is the union of all graphs, *including* Virtuoso's own (``virtrdf#`` mappings, the
   OWL and LDP schemas, the DAV and service-description graphs of its ``[URIQA] DefaultHost``).
   → every query gets ``define input:default-graph-exclude`` / ``input:named-graph-exclude`` pragmas for them,
-  and ``graphs()``/``stats()`` never list them.
+  and ``graphs()``/``stats()`` never list them. Except: with those pragmas Virtuoso answers nothing for a
+  constant ``GRAPH <iri> { … }`` (a Virtuoso bug), so a query that names a graph that way is sent without
+  them — its default-graph patterns (if it also has some) can then match Virtuoso's own triples.
 - ``INSERT DATA`` refuses blank nodes ("SP031 … not allowed in a constant clause").
   → such an operation is sent as the equivalent ``INSERT { … } WHERE {}``.
 - ``DESCRIBE <iri>`` over the union default graph answers nothing in the default describe mode.
   → DESCRIBE queries get ``define sql:describe-mode "CBD"``.
-- ``geo:wktLiteral`` values come back typed ``virtrdf:Geometry``. → mapped back to ``geo:wktLiteral``.
+- ``geo:wktLiteral`` values are turned into Virtuoso's own single-precision geometry: ``POINT(105.2 10.9)``
+  comes back as ``POINT(105.19999694824 10.89999961853)`` typed ``virtrdf:Geometry``.
+  → SRKG stores WKT under a private datatype (``urn:x-srkg:wktLiteral``) that Virtuoso leaves alone: data
+  sent, query and update texts, and answers are translated both ways, so coordinates round-trip exactly.
+  (Virtuoso's own ``bif:st_*`` functions therefore do not see SRKG's points; ``STR(DATATYPE(?wkt))`` inside
+  a query shows the private IRI.) Geometry values put in by other tools are still mapped to wktLiteral.
+- A large ``INSERT DATA`` fails: "SP030 … memory exhausted" in its parser (seen at ~5,000 triples) or
+  "SP031 … generated SQL text has exceeded 10000 lines".
+  → reported as such, pointing to the Graph Store path (``add_graph``, ``srkg load``), which SRKG itself uses.
+- Lexical forms are canonicalised (the value is kept, the spelling is not): ``"1.50"^^xsd:decimal`` →
+  ``"1.5"``, ``"007"^^xsd:integer`` → ``"7"``, ``"1e3"^^xsd:double`` → ``"1000.0"``, language tags lower-cased.
+  Not handled (cannot be undone); SRKG's ingest writes canonical forms.
 - There is no separate default graph. → the store's default graph (``DEFAULT_GRAPH``) is kept in the named
   graph ``urn:x-rdflib:default``, hidden from ``GRAPH ?g``.
 """
@@ -27,11 +40,12 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from itertools import pairwise
 
 import httpx
 import pyoxigraph as ox
 
-from sparql_api.sparql_text import query_form, tokens
+from sparql_api.sparql_text import prologue_prefixes, query_form, tokens
 from sparql_api.store.base import DEFAULT_GRAPH, QuerySyntaxError, QueryTimeout, ResultTooLarge, StoreError
 from sparql_api.store.remote_http import error_text
 from sparql_api.store.remote_results import Term
@@ -39,6 +53,7 @@ from sparql_api.store.remote_results import Term
 VIRTRDF = "http://www.openlinksw.com/schemas/virtrdf#"
 GEOMETRY = VIRTRDF + "Geometry"
 WKT_LITERAL = "http://www.opengis.net/ont/geosparql#wktLiteral"
+WKT_ALIAS = "urn:x-srkg:wktLiteral"  # what WKT literals are stored as in Virtuoso (kept as text, exactly)
 # Graphs every fresh Virtuoso 7 database holds, besides the two named after its DefaultHost.
 VIRTUOSO_SCHEMA_GRAPHS = (VIRTRDF, "http://www.w3.org/2002/07/owl#", "http://www.w3.org/ns/ldp#")
 VIRTUOSO_DEFAULT_ROW_CAP = 10_000  # ResultSetMaxRows when the ini does not say
@@ -73,7 +88,12 @@ class Dialect:
         return sparql
 
     def fix_term(self, term: Term) -> Term:
+        """A term read from the server, as SRKG means it."""
         return term
+
+    def server_triples(self, triples: list[ox.Triple]) -> list[ox.Triple]:
+        """Triples about to be sent, as the server must store them."""
+        return triples
 
     def check_answer(self, response: httpx.Response, *, paging: bool = False) -> None:
         """Raise when a 200 answer is partial. Plain SPARQL servers say so with an error status."""
@@ -124,22 +144,34 @@ class VirtuosoDialect(Dialect):
         return cls(row_cap=cap if cap > 0 else None, hidden_graphs=hidden)
 
     def query_text(self, sparql: str, *, hide: bool = True) -> str:
-        prefix = self._pragmas if hide else ""
+        prefix = self._pragmas if hide and not names_a_graph(sparql) else ""
         if query_form(sparql) == "graph" and any(t.depth == 0 and t.keyword == "DESCRIBE" for t in tokens(sparql)):
             prefix += 'define sql:describe-mode "CBD" '
-        return prefix + sparql
+        return prefix + replace_iri(sparql, WKT_LITERAL, WKT_ALIAS)
 
     def query_params(self, timeout_s: float | None) -> dict[str, str]:
         # Virtuoso's own limit in milliseconds: it stops the work server-side (and flags a partial answer).
         return {"timeout": str(max(1, int(timeout_s * 1000)))} if timeout_s else {}
 
     def update_text(self, sparql: str) -> str:
-        return insert_data_with_bnodes_as_template(sparql)
+        return insert_data_with_bnodes_as_template(replace_iri(sparql, WKT_LITERAL, WKT_ALIAS))
 
     def fix_term(self, term: Term) -> Term:
-        if isinstance(term, ox.Literal) and term.datatype.value == GEOMETRY:
+        if isinstance(term, ox.Literal) and term.datatype.value in (WKT_ALIAS, GEOMETRY):
             return ox.Literal(term.value, datatype=ox.NamedNode(WKT_LITERAL))
+        if isinstance(term, ox.NamedNode) and term.value == WKT_ALIAS:
+            return ox.NamedNode(WKT_LITERAL)
         return term
+
+    def server_triples(self, triples: list[ox.Triple]) -> list[ox.Triple]:
+        alias = ox.NamedNode(WKT_ALIAS)
+        out = []
+        for t in triples:
+            o = t.object
+            if isinstance(o, ox.Literal) and o.datatype.value == WKT_LITERAL:
+                t = ox.Triple(t.subject, t.predicate, ox.Literal(o.value, datatype=alias))
+            out.append(t)
+        return out
 
     def check_answer(self, response: httpx.Response, *, paging: bool = False) -> None:
         state = response.headers.get("x-sql-state")
@@ -156,6 +188,11 @@ class VirtuosoDialect(Dialect):
 
     def error(self, response: httpx.Response, what: str) -> StoreError:
         text = error_text(response)
+        if "exceeded 10000 lines" in text or "memory exhausted" in text:
+            return StoreError(
+                f"the {what} is too large for Virtuoso in one request ({text}); "
+                "send data through the Graph Store (add_graph, srkg load) instead"
+            )
         if _VIRTUOSO_TIMEOUT.search(text):
             return QueryTimeout(f"the remote store stopped the {what} at its time limit: {text}")
         if _VIRTUOSO_SYNTAX.search(text) and what in ("query", "update"):
@@ -189,3 +226,32 @@ def insert_data_with_bnodes_as_template(update: str) -> str:
     for start, end, text in reversed(edits):
         update = update[:start] + text + update[end:]
     return update
+
+
+def replace_iri(text: str, iri: str, replacement: str) -> str:
+    """Replace every use of ``iri`` in a query or update, written ``<iri>`` or as a prefixed name declared in
+    the prologue, by ``<replacement>``. Strings and comments are left alone."""
+    if iri.rsplit("#", 1)[-1].rsplit("/", 1)[-1] not in text:
+        return text
+    prefixes = prologue_prefixes(text)
+    edits = []
+    for tok in tokens(text):
+        if tok.kind == "iri" and tok.text[1:-1] == iri:
+            edits.append(tok)
+        elif tok.kind == "word" and ":" in tok.text:
+            prefix, local = tok.text.split(":", 1)
+            if prefix in prefixes and prefixes[prefix] + local == iri:
+                edits.append(tok)
+    for tok in reversed(edits):
+        text = text[: tok.start] + f"<{replacement}>" + text[tok.end :]
+    return text
+
+
+def names_a_graph(text: str) -> bool:
+    """True when the text has ``GRAPH <iri>`` or ``GRAPH prefix:name`` (not ``GRAPH ?var``)."""
+    if "graph" not in text.lower():
+        return False
+    for tok, nxt in pairwise(tokens(text)):
+        if tok.keyword == "GRAPH" and (nxt.kind == "iri" or (nxt.kind == "word" and ":" in nxt.text)):
+            return True
+    return False

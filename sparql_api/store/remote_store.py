@@ -5,7 +5,7 @@ is the union of its named graphs works with the plain dialect. Answers are read 
 written again by SRKG's own serialisers, so both backends answer alike and every answer is counted before it
 is returned (never a silently truncated result).
 
-What a remote store cannot guarantee (see ``bench/README.md`` and the report in ``tests/store``):
+What a remote store cannot guarantee (Virtuoso quirks that are handled: ``remote_dialects``):
 
 - ``replace_graph`` is one Graph Store ``PUT``: writers never interleave, and bad input is rejected before
   anything is sent, but Virtuoso commits the delete and the load in steps, so a concurrent reader can see the
@@ -24,6 +24,7 @@ from __future__ import annotations
 import logging
 import os
 import re
+import threading
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 
@@ -125,14 +126,16 @@ class RemoteStore(Store):
         self._http = SparqlHttp(endpoints, user=user, password=password, timeout_s=timeout_s, transport=transport)
         self._dialect_choice = dialect
         self._dialect = dialect if isinstance(dialect, Dialect) else None
+        self._dialect_lock = threading.Lock()
         self.chunk_triples = chunk_triples
 
     # --- plumbing --------------------------------------------------------------------------------
     @property
     def dialect(self) -> Dialect:
-        if self._dialect is None:
-            self._dialect = self._detect_dialect()
-        return self._dialect
+        with self._dialect_lock:
+            if self._dialect is None:
+                self._dialect = self._detect_dialect()
+            return self._dialect
 
     def _detect_dialect(self) -> Dialect:
         choice = self._dialect_choice
@@ -306,7 +309,7 @@ class RemoteStore(Store):
     def _send_triples(self, graph_iri: str, triples: list[ox.Triple], *, replace: bool = False) -> None:
         """POST (add) or PUT (replace) triples as N-Triples written by pyoxigraph from parsed terms."""
         param = self._graph_param(graph_iri)
-        body = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b""
+        body = ox.serialize(self.dialect.server_triples(triples), format=ox.RdfFormat.N_TRIPLES) or b""
         if self._http.endpoints.gsp_url is not None:
             method = "PUT" if replace else "POST"
             response = self._http.gsp(method, param, body=body, content_type=NTRIPLES)

@@ -33,6 +33,8 @@ def virtuoso(tmp_path_factory: pytest.TempPathFactory) -> Iterator[VirtuosoServe
     server.start()
     yield server
     server.stop()
+    for name in ("virtuoso.db", "virtuoso-temp.db", "virtuoso.trx", "virtuoso-temp.trx"):
+        (server.db_dir / name).unlink(missing_ok=True)  # ~100 MB; the logs stay for a post-mortem
 
 
 def open_remote(server: VirtuosoServer, **options: object) -> RemoteStore:
