@@ -35,6 +35,7 @@ KINDS = {
     "field-trials": "SRKG field-trial results table (field-trials.csv layout)",
     "epa-npl": "US EPA Superfund National Priorities List sites (CSV)",
     "swiss-vbs": "Swiss DDPS/VBS contaminated-sites register (JSON)",
+    "epa-concentrations": "US EPA Superfund site contaminant concentrations (CSV, or the zip of regional CSVs)",
     "rdf": "RDF: Turtle, JSON-LD, N-Triples, RDF/XML, TriG, N-Quads",
 }
 
@@ -84,6 +85,8 @@ def detect_kind(path: Path) -> str:
     if path.is_dir():
         return "survey"
     suffix = path.suffix.lower()
+    if suffix == ".zip" and _is_epa_concentrations_zip(path):
+        return "epa-concentrations"
     if suffix in (".xlsx", ".xlsm", ".zip"):
         return "survey"
     if suffix in FORMATS_BY_SUFFIX and suffix != ".json":
@@ -103,6 +106,8 @@ def detect_kind(path: Path) -> str:
             return "field-trials"
         if {"Site_EPA_ID", "Site_Name", "Latitude", "Longitude"} <= columns:
             return "epa-npl"
+        if any("concentration" in c.lower() for c in columns) and any("epa" in c.lower() for c in columns):
+            return "epa-concentrations"
         return "survey"  # one sheet of the survey saved as CSV: the survey reader says what is missing
     if suffix == ".json":
         text = head.decode("utf-8-sig", errors="replace").lstrip()
@@ -111,6 +116,16 @@ def detect_kind(path: Path) -> str:
         return "swiss-vbs"
     known = ", ".join(sorted({".xlsx", ".zip", ".csv", ".json", *FORMATS_BY_SUFFIX}))
     raise SourceError(where, f"unknown kind of file '{suffix or path.name}' (known: {known})")
+
+
+def _is_epa_concentrations_zip(path: Path) -> bool:
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as archive:
+            return any(n.startswith("epa_superfund_site_concentrations") for n in archive.namelist())
+    except (zipfile.BadZipFile, OSError):
+        return False
 
 
 def map_source(path: Path, kind: str, info: SubmissionInfo, vocabulary: Vocabulary) -> MappingResult:
@@ -149,6 +164,10 @@ def map_source(path: Path, kind: str, info: SubmissionInfo, vocabulary: Vocabula
         from ingest.sources.swiss_vbs import map_vbs
 
         return map_vbs(path, reconciler)
+    if kind == "epa-concentrations":
+        from ingest.sources.epa_concentrations import map_concentrations
+
+        return map_concentrations(path, reconciler)
     raise SourceError(SourceLocation(path.name), f"unknown source kind '{kind}' (known: {', '.join(KINDS)})")
 
 

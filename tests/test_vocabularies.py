@@ -218,3 +218,17 @@ def test_countries_cover_the_193_un_member_states_with_regions() -> None:
     kenya = URIRef(VOCAB + "country/KEN")
     assert graph.value(kenya, SRKG.m49Code) == Literal("404")
     assert graph.value(kenya, SRKG.m49Code).datatype in (None, XSD.string)
+
+
+def test_top_concepts_have_no_broader_concept_in_their_scheme() -> None:
+    graph = vocabularies()
+    wrong = [
+        (str(top), str(parent))
+        for top, concept_scheme in graph.subject_objects(SKOS.topConceptOf)
+        for parent in graph.objects(top, SKOS.broader)
+        if (parent, SKOS.inScheme, concept_scheme) in graph
+    ]
+    wrong += [(str(top), "listed by hasTopConcept but has a broader concept")
+              for concept_scheme, top in graph.subject_objects(SKOS.hasTopConcept)
+              if any((p, SKOS.inScheme, concept_scheme) in graph for p in graph.objects(top, SKOS.broader))]
+    assert wrong == []

@@ -4,8 +4,8 @@
 Input: the original zip (ten regional CSVs, Latin-1; ``__MACOSX/`` entries ignored) or a CSV with the same
 columns (e.g. the derived ``soil_concentrations.csv``, UTF-8). Only soil rows are mapped (``rmedia_desc`` Soil,
 Surface Soil, Subsurface Soil; 52,588 rows of 1,348 sites in the zip); the rows of other media are counted and
-reported once per file (Info) — they are out of this mapper's scope, not errors. A problem names the regional
-file inside the zip and the row there (header = row 1).
+reported once per file (Info, on its first such row) — outside this mapper's scope, not errors. A problem
+names the regional file inside the zip and the row there (header = row 1).
 
 Each soil row → one ``srkg:ContaminationObservation`` ``id/observation/epa-{site}-{hash}`` (hash of the row's
 cells: stable whatever the row order; an identical row repeats the same observation and is reported):
@@ -26,6 +26,7 @@ import io
 import re
 import zipfile
 from collections.abc import Iterator
+from functools import partial
 from pathlib import Path
 
 from rdflib import RDF, RDFS, XSD, Graph, Literal, URIRef
@@ -103,27 +104,34 @@ def map_concentrations(path: Path, reconciler: Reconciles | None = None,
     mapper = _Mapper(reconcile, result)
     for name, rows in read_tables(path):
         rec = Recorder(name, reconcile, result)
-        skipped = 0
+        skipped: list[CsvRow] = []
         for row in rows:
             if row.get("rmedia_desc") not in media:
-                skipped += 1
+                skipped.append(row)
                 continue
             result.rows_read += 1
             mapper.map(rec, row)
         if skipped:
-            rec.problem("Info", None, "rmedia_desc", f"{skipped} rows of other media than {', '.join(sorted(media))} "
-                        "are outside this mapper's scope and were not read")
+            others = ", ".join(sorted({r.get("rmedia_desc") or "(blank)" for r in skipped}))
+            rec.problem("Info", skipped[0].number, "rmedia_desc",
+                        f"this row and {len(skipped) - 1} more rows of this file are about other media ({others}), "
+                        f"outside this mapper's scope ({', '.join(sorted(media))}); they were not read",
+                        value=skipped[0].get("rmedia_desc"))
     return result
 
 
 class _Mapper:
     def __init__(self, reconcile: CachedReconciler, result: MappingResult) -> None:
         self.graph = result.graph
+        self.add = partial(self.graph.store.add, context=self.graph, quoted=False)  # skips Graph.add's checks
         self.sites: set[str] = set()
         self.observations: dict[URIRef, str] = {}  # observation → "file row n", to report identical rows
         self.soil = accepted(reconcile("medium", "soil"))
         self.maximum = Literal("maximum", datatype=XSD.string)
         self._literals: dict[str, Literal] = {}
+        # IRI prefixes read once (data_iri looks up the configured base IRI on every call)
+        self.observation_prefix = str(data_iri("observation", "epa-"))
+        self.quantity_prefix = str(data_iri("quantity", "epa-"))
 
     def literal(self, text: str) -> Literal:
         found = self._literals.get(text)
@@ -141,13 +149,14 @@ class _Mapper:
         if epa_id not in self.sites:
             self._site(rec, row, site, epa_id)
         digest = hashlib.sha256("\x1f".join(row.get(c) for c in COLUMNS).encode("utf-8")).hexdigest()[:16]
-        obs = data_iri("observation", f"epa-{epa_id.lower()}-{digest}")
+        key = f"{epa_id.lower()}-{digest}"
+        obs = URIRef(self.observation_prefix + key)
         if obs in self.observations:
             rec.problem("Info", row.number, None, f"identical to {self.observations[obs]}; the same observation")
             rec.produced(row.number, [obs])
             return
         self.observations[obs] = f"{rec.file} row {row.number}"
-        add = self.graph.add
+        add = self.add
         add((obs, _TYPE, _OBSERVATION))
         add((obs, HAS_FEATURE_OF_INTEREST, site))
         add((obs, _STATISTIC, self.maximum))
@@ -162,7 +171,7 @@ class _Mapper:
         if row.get("cc_cont_of_cncrn_flag") == "Yes":
             add((obs, _COC, _TRUE))
         resources = [obs]
-        quantity = self._result(rec, row, obs)
+        quantity = self._result(rec, row, obs, key)
         if quantity is not None:
             resources.append(quantity)
         rec.produced(row.number, resources)
@@ -183,25 +192,26 @@ class _Mapper:
         rec.produced(row.number, [site])
 
     def _pollutant(self, rec: Recorder, row: CsvRow, obs: URIRef) -> None:
+        """By CAS number first (a code), else by name; only the deciding attempt is recorded and reported."""
         name, cas = row.get("rhs_name"), row.get("rhs_nmbr")
         if name:
-            self.graph.add((obs, _POLLUTANT_STATED, self.literal(name)))
+            self.add((obs, _POLLUTANT_STATED, self.literal(name)))
         if _CAS.match(cas):
-            self.graph.add((obs, _CAS_STATED, self.literal(cas)))
-            iri, _ = rec.lookup("pollutant", cas, row.number, "rhs_nmbr")
-            if iri is not None:
-                self.graph.add((obs, _POLLUTANT, iri))
+            self.add((obs, _CAS_STATED, self.literal(cas)))
+            if accepted(rec.reconcile("pollutant", cas)) is not None:
+                iri, _ = rec.lookup("pollutant", cas, row.number, "rhs_nmbr")
+                self.add((obs, _POLLUTANT, iri))  # type: ignore[arg-type]
                 return
         if not name:
             return
         iri, reconciliation = rec.lookup("pollutant", name, row.number, "rhs_name")
         if iri is not None:
-            self.graph.add((obs, _POLLUTANT, iri))
+            self.add((obs, _POLLUTANT, iri))
             return
         rec.problem("Warning", row.number, "rhs_name", "not in the SRKG pollutant list; the observation keeps the "
                     "name as stated", value=name, suggestions=suggestion_labels(reconciliation))
 
-    def _result(self, rec: Recorder, row: CsvRow, obs: URIRef) -> URIRef | None:
+    def _result(self, rec: Recorder, row: CsvRow, obs: URIRef, key: str) -> URIRef | None:
         text, unit_text = row.get("cc_max_conc_value_nmbr"), row.get("rconc_units_desc")
         if not text:
             return None
@@ -215,11 +225,11 @@ class _Mapper:
             suggestions = suggestion_labels(reconciliation) if reconciliation is not None and value is not None else ()
             rec.problem("Warning", row.number, column, f"{why}; the value is kept as stated",
                         value=f"{text} {unit_text}".strip(), suggestions=suggestions)
-            self.graph.add((obs, _RESULT_STATED, Literal(f"{text} {unit_text}".strip())))
+            self.add((obs, _RESULT_STATED, Literal(f"{text} {unit_text}".strip())))
             return None
-        quantity = data_iri("quantity", str(obs).rsplit("/", 1)[-1])
-        self.graph.add((obs, HAS_RESULT, quantity))
-        self.graph.add((quantity, _TYPE, _QUANTITY))
-        self.graph.add((quantity, _VALUE, decimal_literal(value)))
-        self.graph.add((quantity, _UNIT, unit))
+        quantity = URIRef(self.quantity_prefix + key)
+        self.add((obs, HAS_RESULT, quantity))
+        self.add((quantity, _TYPE, _QUANTITY))
+        self.add((quantity, _VALUE, decimal_literal(value)))
+        self.add((quantity, _UNIT, unit))
         return quantity

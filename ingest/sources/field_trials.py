@@ -69,11 +69,11 @@ _DEPTH = re.compile(r"^(\d+(?:\.\d+)?)\s*-\s*(\d+(?:\.\d+)?)$")
 # cost_basis wording → cost-basis notation (the reconciler confirms the concept exists)
 _BASIS = (
     (re.compile(r"^per (m3|m³|cubic met)", re.I), "per-cubic-metre"),
-    (re.compile(r"^per (t|tonne|ton)\b", re.I), "per-tonne"),
+    (re.compile(r"^per (t|tonne|metric ton)\b", re.I), "per-tonne"),  # not "ton": in US sources a short ton
     (re.compile(r"^per (ha|hectare)\b", re.I), "per-hectare"),
     (re.compile(r"^(total|planned total|contract value \(total project\)|planned spend)", re.I), "project"),
 )
-_BUDGET = re.compile(r"\b(planned|plan|estimate|estimated|projection|projected|budget)\b", re.I)
+_BUDGET = re.compile(r"\b(planned|estimate|estimated|projection|projected|budget)\b", re.I)
 
 
 @dataclass
@@ -117,12 +117,12 @@ def _map_group(rec: Recorder, group: _Group, vocabulary: Vocabulary | None) -> N
     for row in group.rows:
         case.site_type(row.number, "site_type", row.get("site_type"))
     case.technologies(parts.technologies)
-    for column, scheme, predicate in (("scale", "scale", SRKG.scale), ("nbs", "nbs-category",
-                                                                         SRKG.natureBasedCategory)):
-        case.concept(first.number, column, _single(rec, group, column) or "", scheme, predicate)
-    case.area(first.number, "area_ha", _single(rec, group, "area_ha") or "")
-    case.start_year(first.number, "start_year", _single(rec, group, "start_year") or "")
-    case.duration(first.number, "duration_months", _single(rec, group, "duration_months") or "")
+    for column, scheme, predicate in (("scale", "scale", SRKG.scale),
+                                      ("nbs", "nbs-category", SRKG.natureBasedCategory)):
+        case.concept(*_single(rec, group, column), scheme, predicate)
+    case.area(*_single(rec, group, "area_ha"))
+    case.start_year(*_single(rec, group, "start_year"))
+    case.duration(*_single(rec, group, "duration_months"))
     own: dict[int, list[URIRef]] = {}
     costs = 0
     for n, row in enumerate(group.rows, start=1):
@@ -141,20 +141,24 @@ def _map_group(rec: Recorder, group: _Group, vocabulary: Vocabulary | None) -> N
         rec.produced(number, (shared if number == first.number else [case.iri]) + made)
 
 
-def _single(rec: Recorder, group: _Group, column: str, report: bool = True) -> str | None:
-    """The one value a case-level column has across the case's rows; a conflict is reported, None returned."""
+def _single(rec: Recorder, group: _Group, column: str) -> tuple[int, str, str]:
+    """(row, column, value) of the one value a case-level column has across the case's rows ("" when none).
+
+    A value given differently in two rows is reported, and neither is used.
+    """
     values: dict[str, int] = {}
     for row in group.rows:
         if row.get(column):
             values.setdefault(row.get(column), row.number)
-    if len(values) <= 1:
-        return next(iter(values), None)
-    if report:
+    if len(values) == 1:
+        value, row_number = next(iter(values.items()))
+        return row_number, column, value
+    if values:
         (first, first_row), *others = values.items()
-        for value, row in others:
-            rec.problem("Warning", row, column, f"differs from row {first_row} of the same case ('{first}'); "
+        for value, row_number in others:
+            rec.problem("Warning", row_number, column, f"differs from row {first_row} of the same case ('{first}'); "
                         "neither value is used", value=value)
-    return None
+    return group.rows[0].number, column, ""
 
 
 class _Outcome:
@@ -283,7 +287,7 @@ class _Outcome:
             self.case.add(value_property, decimal_literal(Decimal(number)), self.iri)
             if qualifier:
                 symbol = _QUALIFIERS.get(qualifier, qualifier)
-                self.case.add(qualifier_property, Literal(symbol, datatype=XSD.string), self.iri)
+                self.case.add(qualifier_property, Literal(symbol), self.iri)
             written = True
         if written:
             self.case.add(SRKG.unit, unit, self.iri)  # type: ignore[arg-type]

@@ -19,7 +19,8 @@ notes and cost_note → srkg:dataNote.
 
 Costs: ``cost_usd`` becomes an ``srkg:Cost`` only when its price year can be read from the row, i.e. when one
 ';'-clause of ``cost_note`` states that same amount and exactly one year (e.g. "USD 41 million … (baonghean
-2012)"). Otherwise the amount stays in a data note, with an Info problem saying so.
+2012)"); its basis is the whole project (the column holds one amount per case; unit rates are in cost_note).
+Otherwise the amount stays in a data note, with an Info problem saying so.
 """
 
 from __future__ import annotations
@@ -183,5 +184,8 @@ def _cost(case: CaseBuilder, row: int, text: str, note: str) -> None:
     case.add(SRKG.amount, decimal_literal(amount), cost)
     case.add(SRKG.currency, currency, cost)
     case.add(SRKG.priceYear, integer_literal(year), cost)
+    project, _ = case.rec.lookup("cost-basis", "project", row, "cost_usd")
+    if project is not None:  # the column holds one amount per case, never a unit rate (those are in cost_note)
+        case.add(SRKG.costBasis, project, cost)
     case.add(SRKG.statedAs, Literal(clause), cost)
     case.note(f"Price year {year} of the cost read from the cost note: '{clause}'.")

@@ -8,6 +8,8 @@ How a label is found in the text:
 - Text and labels are cut into words; a word is compared lower-cased, with British and American spellings made
   equal (-isation/-ization, -ise/-ize, -yse/-yze, vapour/vapor), a plural 's' dropped, hyphens inside words
   removed ("bio-remediation" = "bioremediation") and "in situ" / "in-situ" / "ex situ" read as one word.
+  A second reading takes hyphens as spaces, so that "smelter-affected land" also names "smelter"; its finds are
+  kept where they do not overlap the first reading's.
 - Labels written in capitals (acronyms such as "ISCO", "MNA", "ISTD") match only the same capitals, so the word
   "see" never matches the acronym "SEE".
 - The longest label wins and labels do not overlap: "soil vapour extraction" is found once, not also
@@ -24,7 +26,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from functools import cache
+from functools import lru_cache
 
 from rdflib import SKOS, URIRef
 
@@ -33,6 +35,7 @@ from ingest.vocabulary import Vocabulary, default_vocabulary
 
 LABEL_PREDICATES = (SKOS.prefLabel, SKOS.altLabel, SKOS.hiddenLabel)
 _WORD = re.compile(r"[^\W_]+(?:-+[^\W_]+)*", re.UNICODE)
+_PART = re.compile(r"[^\W_]+", re.UNICODE)
 _SITU = re.compile(r"\b(in|ex)[\s-]+situ\b", re.IGNORECASE)
 _SPELLING = (
     (re.compile(r"ization"), "isation"),
@@ -77,14 +80,16 @@ def _normalise_word(word: str) -> str:
     return word
 
 
-def _tokens(text: str) -> list[_Token]:
+def _tokens(text: str, split_hyphens: bool = False) -> list[_Token]:
     # "in situ" -> "in-situ" (same length, so positions still point into the original text)
     joined = _SITU.sub(lambda m: m.group(1) + "-" * (m.end() - m.start() - len(m.group(1)) - 4) + "situ", text)
-    matches = list(_WORD.finditer(joined))
+    matches = list((_PART if split_hyphens else _WORD).finditer(joined))
     tokens = []
     for n, m in enumerate(matches):
         following = joined[m.end() : matches[n + 1].start()] if n + 1 < len(matches) else ""
         gap = "".join(following.split()) or " "
+        if split_hyphens and set(gap) == {"-"}:
+            gap = " "
         tokens.append(_Token(_normalise_word(m.group()), m.group(), m.start(), m.end(), gap))
     return tokens
 
@@ -104,28 +109,29 @@ def _is_acronym(label: str) -> bool:
     return bool(letters) and sum(c.isupper() for c in letters) >= max(2, len(letters) - 1) and len(label) <= 8
 
 
-class PhraseRecogniser:
-    """Finds mentions of a fixed set of concepts, given each concept's labels."""
+class _Index:
+    """Label keys → concept for one way of reading words (hyphens joined, or hyphens as spaces)."""
 
-    def __init__(self, labels: Mapping[URIRef, Iterable[str]]) -> None:
-        index: dict[tuple[str, ...], set[URIRef]] = {}
+    def __init__(self, labels: Mapping[URIRef, Iterable[str]], split_hyphens: bool) -> None:
+        self.split_hyphens = split_hyphens
+        words: dict[tuple[str, ...], set[URIRef]] = {}
         acronyms: dict[tuple[str, ...], set[URIRef]] = {}
-        self._label_text: dict[tuple[bool, tuple[str, ...]], str] = {}
+        self.label_text: dict[tuple[bool, tuple[str, ...]], str] = {}
         for iri, concept_labels in labels.items():
             for label in concept_labels:
                 acronym = _is_acronym(label)
-                key = _key(_tokens(label), raw=acronym)
+                key = _key(_tokens(label, split_hyphens), raw=acronym)
                 if not key:
                     continue
-                (acronyms if acronym else index).setdefault(key, set()).add(iri)
-                self._label_text.setdefault((acronym, key), label)
-        self._index = {k: next(iter(v)) for k, v in index.items() if len(v) == 1}
-        self._acronyms = {k: next(iter(v)) for k, v in acronyms.items() if len(v) == 1}
-        self._longest = max(((len(k) + 1) // 2 for k in [*self._index, *self._acronyms]), default=0)
+                (acronyms if acronym else words).setdefault(key, set()).add(iri)
+                self.label_text.setdefault((acronym, key), label)
+        # a label shared by two concepts is ambiguous: left out
+        self.words = {k: next(iter(v)) for k, v in words.items() if len(v) == 1}
+        self.acronyms = {k: next(iter(v)) for k, v in acronyms.items() if len(v) == 1}
+        self.longest = max(((len(k) + 1) // 2 for k in [*self.words, *self.acronyms]), default=0)
 
     def find(self, text: str) -> list[Mention]:
-        """Concept mentions in reading order (longest label first, no overlaps)."""
-        tokens = _tokens(text)
+        tokens = _tokens(text, self.split_hyphens)
         mentions: list[Mention] = []
         i = 0
         while i < len(tokens):
@@ -140,15 +146,31 @@ class PhraseRecogniser:
         return mentions
 
     def _match_at(self, tokens: list[_Token], i: int) -> tuple[int, URIRef, str] | None:
-        for length in range(min(self._longest, len(tokens) - i), 0, -1):
+        for length in range(min(self.longest, len(tokens) - i), 0, -1):
             window = tokens[i : i + length]
             raw = _key(window, raw=True)
-            if raw in self._acronyms:
-                return length, self._acronyms[raw], self._label_text[(True, raw)]
+            if raw in self.acronyms:
+                return length, self.acronyms[raw], self.label_text[(True, raw)]
             key = _key(window, raw=False)
-            if key in self._index:
-                return length, self._index[key], self._label_text[(False, key)]
+            if key in self.words:
+                return length, self.words[key], self.label_text[(False, key)]
         return None
+
+
+class PhraseRecogniser:
+    """Finds mentions of a fixed set of concepts, given each concept's labels."""
+
+    def __init__(self, labels: Mapping[URIRef, Iterable[str]]) -> None:
+        self._joined = _Index(labels, split_hyphens=False)
+        self._split = _Index(labels, split_hyphens=True)
+
+    def find(self, text: str) -> list[Mention]:
+        """Concept mentions in reading order (longest label first, no overlaps)."""
+        mentions = self._joined.find(text)
+        for mention in self._split.find(text):
+            if all(mention.end <= m.start or mention.start >= m.end for m in mentions):
+                mentions.append(mention)
+        return sorted(mentions, key=lambda m: m.start)
 
 
 def scheme_labels(scheme: str, vocabulary: Vocabulary) -> dict[URIRef, list[str]]:
@@ -163,13 +185,11 @@ def scheme_labels(scheme: str, vocabulary: Vocabulary) -> dict[URIRef, list[str]
     return labels
 
 
-@cache
-def _default_recogniser(scheme: str) -> PhraseRecogniser:
-    return PhraseRecogniser(scheme_labels(scheme, default_vocabulary()))
+@lru_cache(maxsize=64)
+def _recogniser(scheme: str, vocabulary: Vocabulary) -> PhraseRecogniser:
+    return PhraseRecogniser(scheme_labels(scheme, vocabulary))
 
 
 def recogniser_for(scheme: str, vocabulary: Vocabulary | None = None) -> PhraseRecogniser:
-    """A recogniser over one scheme's labels (cached for the default vocabulary)."""
-    if vocabulary is None:
-        return _default_recogniser(scheme)
-    return PhraseRecogniser(scheme_labels(scheme, vocabulary))
+    """A recogniser over one scheme's labels (built once per scheme and vocabulary)."""
+    return _recogniser(scheme, vocabulary or default_vocabulary())
