@@ -317,6 +317,7 @@ def summary(result: IngestResult) -> dict[str, object]:
         "sha256": result.info.sha256,
         "rows_read": result.mapping.rows_read,
         "cases": len(result.cases),
+        "sites": len(set(result.load_graph.subjects(RDF.type, SRKG.Site))),
         "cases_accepted": len(result.accepted_cases),
         "cases_rejected": len(result.cases) - len(result.accepted_cases),
         "rows_rejected": len({(p.location.file, p.location.sheet, p.location.row) for p in result.mapping.problems

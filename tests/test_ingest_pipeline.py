@@ -141,3 +141,12 @@ def test_cli_ingest_unreadable_file_exits_2_and_writes_nothing(tmp_path: Path) -
     assert result.returncode == 2
     assert result.stderr.startswith("srkg ingest: cannot read broken.ttl")
     assert not (tmp_path / "data" / "store").exists()
+
+
+def test_cli_ingests_a_whole_register_and_counts_its_sites(tmp_path: Path) -> None:
+    register = Path(__file__).parent.parent / "data-sources" / "registers" / "swiss-vbs-contaminated-sites"
+    (source,) = register.glob("*.json")
+    result = srkg("ingest", "--quiet", "--submission", "ch-vbs", source, data_dir=tmp_path / "data")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "1843 rows read; 1843 sites;" in result.stdout
+    assert graph_triples(tmp_path / "data", "https://w3id.org/srkg/graph/submission/ch-vbs") > 1843 * 5

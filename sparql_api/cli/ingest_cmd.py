@@ -79,8 +79,10 @@ def load(result: IngestResult) -> int:
 
 def print_summary(result: IngestResult, dry_run: bool) -> None:
     s = summary(result)
-    print(f"{s['file']} ({s['kind']}): {s['rows_read']} rows read; {s['cases_accepted']} of {s['cases']} cases "
-          f"accepted; {s['rows_rejected']} rows not accepted; {s['violations']} violations, {s['warnings']} "
+    records = (f"{s['cases_accepted']} of {s['cases']} cases accepted" if s["cases"]
+               else f"{s['sites']} sites")
+    print(f"{s['file']} ({s['kind']}): {s['rows_read']} rows read; {records}; "
+          f"{s['rows_rejected']} rows not accepted; {s['violations']} violations, {s['warnings']} "
           f"warnings, {s['unmatched_terms']} unmatched terms; "
           + ("dry run, nothing written" if dry_run else f"{s['triples_to_load']} triples in <{s['graph']}>"))
     for reason in result.rejected_whole:
