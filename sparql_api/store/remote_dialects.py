@@ -8,7 +8,8 @@ Virtuoso quirks handled here (measured on Virtuoso 07.20.3229, Debian ``virtuoso
   too (a graph that really has exactly the cap is reported as too large: the two cannot be told apart).
 - Time limit: with a ``timeout`` parameter Virtuoso answers partial "anytime" results with HTTP 200 and
   ``X-SQL-State: S1TAT``; past ``MaxQueryExecutionTime`` it answers 500 "SR171: Transaction timed out".
-  → both raise QueryTimeout; partial data is never returned.
+  → both raise QueryTimeout, as does "HY008 … killed by SQLCancel" (the same stop, reported differently
+  under load); partial data is never returned.
 - The default graph is the union of all graphs, *including* Virtuoso's own (``virtrdf#`` mappings, the
   OWL and LDP schemas, the DAV and service-description graphs of its ``[URIQA] DefaultHost``).
   → every query gets ``define input:default-graph-exclude`` / ``input:named-graph-exclude`` pragmas for them,
@@ -110,7 +111,7 @@ class Dialect:
 
 
 _VIRTUOSO_SYNTAX = re.compile(r"\b(SP0\d\d|37000)\b")
-_VIRTUOSO_TIMEOUT = re.compile(r"\bSR171\b|\bS1T00\b|estimated execution time", re.I)
+_VIRTUOSO_TIMEOUT = re.compile(r"\bSR171\b|\bS1T00\b|estimated execution time|\bHY008\b|killed by SQLCancel", re.I)
 
 
 @dataclass
