@@ -20,11 +20,12 @@ from pathlib import Path
 from rdflib import RDF, Graph, Literal, URIRef
 from rdflib.term import Node
 
+from ingest.batched_validation import validate_in_batches
 from ingest.namespaces import SRKG
 from ingest.provenance import SubmissionInfo, describe_file, source_record_iri, submission_triples
 from ingest.rdf_files import FORMATS_BY_SUFFIX, RdfReadError, read_graph
 from ingest.records import MappingResult, Problem, SourceError, SourceLocation
-from ingest.validation import OWNING_PROPERTIES, ValidationReport, validate_graph
+from ingest.validation import OWNING_PROPERTIES, ValidationReport
 from ingest.vocabulary import Vocabulary, default_vocabulary
 
 Progress = Callable[[str], None]
@@ -295,7 +296,12 @@ def ingest_file(
 
     start = time.perf_counter()
     graph_to_check = mapping.graph + submission_triples(info, [])
-    report = validate_graph(graph_to_check, path.name, vocabulary)
+
+    def validated(done: int, total: int) -> None:
+        filled = round(30 * done / total)
+        say(f"validating [{'#' * filled}{'.' * (30 - filled)}] {done}/{total} records")
+
+    report = validate_in_batches(graph_to_check, path.name, vocabulary, validated)
     timings["validate_s"] = time.perf_counter() - start
     say(f"validated: {report.count('Violation')} violations, {report.count('Warning')} warnings")
 
