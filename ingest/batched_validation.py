@@ -75,9 +75,12 @@ def validate_in_batches(
         _merge(merged, validate_graph(batch_graph(graph, nodes), source, vocabulary), seen_findings)
         if progress:
             progress(min(number * batch_roots, len(roots)), len(roots))
+    # Everything no root owns (the submission's provenance, stray records), with the nodes it refers to.
+    rest_nodes = {s for s in graph.subjects() if s not in covered}
+    rest_nodes |= {o for s in rest_nodes for o in graph.objects(s) if not isinstance(o, Literal)}
     rest = Graph()
-    for triple in graph:
-        if triple[0] not in covered:
+    for node in rest_nodes:
+        for triple in graph.triples((node, None, None)):
             rest.add(triple)
     if len(rest):
         _merge(merged, validate_graph(rest, source, vocabulary), seen_findings)
