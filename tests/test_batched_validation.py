@@ -9,13 +9,13 @@ from rdflib import URIRef
 from ingest.batched_validation import validate_in_batches
 from ingest.namespaces import SRKG
 from ingest.rdf_files import read_graph
-from ingest.validation import validate_graph
+from ingest.validation import ValidationReport, validate_graph
 from ingest.vocabulary import default_vocabulary
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def key(report) -> set[tuple]:  # noqa: ANN001
+def key(report: ValidationReport) -> set[tuple]:
     return {(f.severity, f.focus_node, f.path, f.message, f.case) for f in report.findings}
 
 
