@@ -1,9 +1,10 @@
 """The real literature table (examples/sources/literature-cases.csv) ingested end to end, unedited.
 
-192 of 228 rows (84.2 %) are accepted with the vocabularies in the repository (including the practice terms and
-contaminant groups of ontology/vocab/reported-groups-and-practices.ttl). The other 36 rows lack a fact the shapes
-require — a country (4 blank), a named pollutant (12) or a recognisable technique (23: planned work, unnamed
-methods, bare plant lists) — and are reported with the reason; taking them in would mean guessing. The issue's
+197 of 228 rows (86.4 %) are accepted with the vocabularies in the repository (including the practice terms and
+contaminant groups of ontology/vocab/reported-groups-and-practices.ttl); five of them are nature-based rows whose
+technique cell only lists plants, read as the generic phytoremediation with a Warning. The other 31 rows lack a
+fact the shapes require — a country (4 blank), a named pollutant (12) or a recognisable technique (18: planned
+work, unnamed methods) — and are reported with the reason; taking them in would mean guessing. The issue's
 90 % bar is therefore not reached: the strict xfail test below says so and will fail (XPASS) once it is.
 """
 
@@ -67,9 +68,26 @@ def test_every_row_is_either_accepted_or_rejected_with_its_reasons() -> None:
 
 def test_acceptance_with_the_vocabularies() -> None:
     result = mapped()
-    assert len(result.case_rows) == 192  # 84.2 %
+    assert len(result.case_rows) == 197  # 86.4 %
     reasons = Counter(p.location.column for problems in rejected_rows(result).values() for p in problems)
-    assert reasons == {"technology": 23, "pollutants": 12, "country": 4}
+    assert reasons == {"technology": 18, "pollutants": 12, "country": 4}
+
+
+def test_a_nature_based_row_listing_only_plants_is_read_as_phytoremediation_with_a_warning() -> None:
+    result = mapped()
+    case = case_of(result, 224)  # "in-situ planting of Gynura pseudochina, Chromolaena odorata, …"
+    steps = objects(result, case, SRKG.technologyApplication)
+    assert {result.graph.value(s, SRKG.technology) for s in steps} == {concept_iri("technology", "phytoremediation")}
+    (warning,) = [p for p in result.problems if p.location.row == 224 and p.location.column == "technology"]
+    assert warning.severity == "Warning" and warning.message.startswith("the technique is read as phytoremediation")
+    assert "Chromolaena odorata" in warning.message
+    # Capitalised words that are not taxa do not pass for plants; rows not flagged nature-based are not read so.
+    from ingest.sources.plants import named_plants
+
+    assert named_plants("Planned restoration of the exhausted mine") == []
+    assert named_plants("planting of Pteris vittata and Vetiveria zizanioides") == ["Pteris vittata",
+                                                                                    "Vetiveria zizanioides"]
+    assert 220 in rejected_rows(result)  # nature-based, but names no plant: still not accepted
 
 
 @pytest.mark.xfail(strict=True, reason="the 90 % bar is not reached yet: see the module docstring")
@@ -232,4 +250,4 @@ def test_automatic_mapping_agrees_with_the_cases_modelled_by_hand() -> None:
         mine = {result.graph.value(s, SRKG.technology) for s in objects(result, case, SRKG.technologyApplication)}
         theirs = {hand.value(s, SRKG.technology) for s in hand.objects(hand_case, SRKG.technologyApplication)}
         agreement["same technologies" if mine == theirs else "overlapping" if mine & theirs else "different"] += 1
-    assert agreement == {"same technologies": 10, "overlapping": 11, "different": 5, "not accepted": 1}
+    assert agreement == {"same technologies": 10, "overlapping": 11, "different": 6}  # row 224: generic vs narrower

@@ -30,7 +30,7 @@ from pathlib import Path
 
 from rdflib import RDF, Literal, URIRef
 
-from ingest.namespaces import SRKG, data_iri
+from ingest.namespaces import SRKG, concept_iri, data_iri
 from ingest.provenance import slug
 from ingest.reconcile.api import Reconciles
 from ingest.records import MappingResult
@@ -49,6 +49,7 @@ from ingest.sources.common import (
 )
 from ingest.sources.concepts import Found, find_concepts, read_pollutants, unrecognised
 from ingest.sources.costs import price_year_for
+from ingest.sources.plants import named_plants
 from ingest.vocabulary import Vocabulary
 
 COLUMNS = (
@@ -77,7 +78,8 @@ def map_literature(
     for row in read_csv(path, COLUMNS):
         rec.result.rows_read += 1
         parts = read_required(rec, row.number, row.get("country"), row.get("pollutants"), "pollutants",
-                              row.get("technology"), vocabulary)
+                              row.get("technology"), vocabulary,
+                              nature_based=row.get("nbs").strip().lower() == "yes")
         if not row.get("title"):
             parts.reasons.insert(0, ("title", "the title is blank"))
         key = f"lit-{parts.iso3}-{slug(row.get('title'))}"
@@ -99,8 +101,12 @@ def read_required(
     pollutant_column: str,
     technology: str,
     vocabulary: Vocabulary | None,
+    nature_based: bool = False,
 ) -> RequiredParts:
-    """Reconcile what every case needs; each missing part becomes a reason (shared with the field trials)."""
+    """Reconcile what every case needs; each missing part becomes a reason (shared with the field trials).
+
+    With ``nature_based`` (the row's own flag), a technique cell that only lists plants AGROVOC knows is read as
+    the generic phytoremediation, with a Warning (see ``plants``)."""
     parts = RequiredParts()
     if not country:
         parts.reasons.append(("country", "the country is blank (a site needs its country)"))
@@ -116,6 +122,15 @@ def read_required(
         why = "no pollutant from the SRKG list is named" if pollutants else "the pollutant cell is blank"
         parts.reasons.append((pollutant_column, why))
     parts.technologies = find_concepts(rec, row, "technology", technology, "technology", vocabulary=vocabulary)
+    if not parts.technologies and nature_based and (plants := named_plants(technology)):
+        phytoremediation = concept_iri("technology", "phytoremediation")
+        names = ", ".join(plants)
+        rec.record_match(row, "technology", "technology", names, phytoremediation, "phytoremediation",
+                         "plants named (generic concept)")
+        rec.problem("Warning", row, "technology", f"the technique is read as phytoremediation because the row, "
+                    f"flagged nature-based, names the plants grown ({names}); name the technique if the source "
+                    "gives it", value=technology)
+        parts.technologies = [Found(phytoremediation, names, technology)]
     if not parts.technologies:
         if technology:
             unrecognised(rec, row, "technology", technology, "technology", "technology", "Info")
