@@ -7,10 +7,8 @@ that say which case study they belong to and where inside it, in words a curator
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache
-from pathlib import Path
 
 import pyshacl
 from rdflib import RDF, Graph, Literal, Namespace, URIRef
@@ -121,13 +119,17 @@ def referenced_iris(data: Graph) -> set[str]:
     return iris
 
 
-def validation_graph(data: Graph, vocabulary: Vocabulary) -> Graph:
+def validation_graph(
+    data: Graph, vocabulary: Vocabulary, foreign: list[ForeignStatement] | None = None
+) -> Graph:
     """The submission's own statements plus the vocabulary triples about the terms it references.
 
     Statements about vocabulary/ontology terms and model axioms are left out here (they are reported as
     violations by ``validate_graph``): what a term is comes from SRKG's vocabularies only.
     """
-    graph = without(data, find_foreign_statements(data, vocabulary))
+    if foreign is None:
+        foreign = find_foreign_statements(data, vocabulary)
+    graph = without(data, foreign)
     graph += vocabulary.describe(referenced_iris(data))
     return graph
 
@@ -136,7 +138,8 @@ def validate_graph(
     data: Graph, source: str = "<submission>", vocabulary: Vocabulary | None = None
 ) -> ValidationReport:
     vocabulary = vocabulary or default_vocabulary()
-    graph = validation_graph(data, vocabulary)
+    foreign = find_foreign_statements(data, vocabulary)
+    graph = validation_graph(data, vocabulary, foreign)
     _conforms, report_graph, text = pyshacl.validate(
         graph,
         shacl_graph=shapes_graph(),
@@ -155,7 +158,6 @@ def validate_graph(
         for result in report_graph.objects(report, SH.result)
     ]
     findings = [f for result in results for f in locator.findings(report_graph, result)]
-    foreign = find_foreign_statements(data, vocabulary)
     findings += foreign_findings(foreign, vocabulary)
     add_foreign_results(report_graph, foreign)
     findings.sort(key=lambda f: (f.case_title or "~", f.case or "", SEVERITY_ORDER[f.severity], f.where, f.message))
@@ -200,13 +202,6 @@ def add_foreign_results(report_graph: Graph, statements: list[ForeignStatement])
         report_graph.add((result, SH.resultSeverity, SH.Violation))
         report_graph.add((result, SH.sourceShape, OWN_RECORDS))
         report_graph.add((result, SH.resultMessage, Literal("A submission may only describe its own records.")))
-
-
-def validate_files(files: Iterable[Path], vocabulary: Vocabulary | None = None) -> list[ValidationReport]:
-    """Validate each file on its own (raises ``RdfReadError`` for an unreadable one)."""
-    from ingest.rdf_files import read_graph
-
-    return [validate_graph(read_graph(path), str(path), vocabulary) for path in files]
 
 
 class _Locator:
