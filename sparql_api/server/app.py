@@ -17,6 +17,7 @@ from sparql_api.server.query_page import STATIC_DIR
 from sparql_api.server.service_description import ServiceDescription
 from sparql_api.server.tokens import TokenStore, token_store_path
 from sparql_api.store.base import Store
+from sparql_api.web import routes as web_routes
 
 DESCRIPTION = """Linked open data on sustainable soil-pollution remediation.
 
@@ -67,4 +68,6 @@ def create_app(settings: Settings, store: Store, tokens: TokenStore | None = Non
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     for module in (sparql_protocol, graph_store, query_page, health):
         app.include_router(module.router)
+    for router in web_routes.routers():
+        app.include_router(router)
     return app

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
 from fastapi import Request
 
@@ -20,10 +21,16 @@ class ServerContext:
     limits: ServerLimits
     tokens: TokenStore
     description: ServiceDescription
+    # Caches built from the data (search index, coverage numbers…) register how to forget themselves here.
+    on_data_changed: list[Callable[[], None]] = field(default_factory=list)
+    # Per-feature state that pages build lazily (e.g. the search index), keyed by feature name.
+    extras: dict[str, object] = field(default_factory=dict)
 
     def data_changed(self) -> None:
-        """Hook for everything cached from the data; call after each successful write."""
+        """Call after each successful write: everything cached from the data is dropped."""
         self.description.invalidate()
+        for forget in self.on_data_changed:
+            forget()
 
 
 def context(request: Request) -> ServerContext:

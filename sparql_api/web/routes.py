@@ -1,0 +1,11 @@
+"""Every router of the web side, in the order they are mounted (the linked-data catch-all routes last)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from sparql_api.web import coverage_views, pages_views, search_views
+
+
+def routers() -> list[APIRouter]:
+    return [search_views.router, coverage_views.router, pages_views.router]
