@@ -12,6 +12,7 @@ COMMAND_MODULES = [
     "sparql_api.cli.ingest_cmd",
     "sparql_api.cli.serve_cmd",
     "sparql_api.cli.token_cmd",
+    "sparql_api.cli.user_cmd",
     "sparql_api.cli.template_cmd",
     "sparql_api.cli.store_cmd",
 ]

@@ -16,6 +16,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     actions = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
     create = actions.add_parser("create", help="create a token and print it (shown only once)")
     create.add_argument("--name", required=True, help="who or what uses the token, e.g. 'alice' or 'survey-import'")
+    create.add_argument("--user", help="the account the token acts for (its role applies); without it the token "
+                        "is a project token with admin rights")
     create.set_defaults(func=_create)
     revoke = actions.add_parser("revoke", help="revoke a token by name")
     revoke.add_argument("--name", required=True)
@@ -30,8 +32,16 @@ def _tokens(args: argparse.Namespace) -> TokenStore:
 
 
 def _create(args: argparse.Namespace) -> int:
+    if args.user:
+        from sparql_api.accounts.users import AccountStore, account_store_path
+
+        data_dir = args.data_dir or load_settings().data_dir
+        user = AccountStore(account_store_path(data_dir)).get(args.user)
+        if user is None or user.disabled:
+            print(f"srkg token: no active user named {args.user!r} (add one with `srkg user add`)", file=sys.stderr)
+            return 1
     try:
-        secret = _tokens(args).create(args.name)
+        secret = _tokens(args).create(args.name, username=args.user)
     except TokenError as e:
         print(f"srkg token: {e}", file=sys.stderr)
         return 1
@@ -57,8 +67,9 @@ def _list(args: argparse.Namespace) -> int:
     if not tokens:
         print("no tokens", file=sys.stderr)
         return 0
-    print(f"{'NAME':24} {'HINT':12} {'CREATED (UTC)':26} STATUS")
+    print(f"{'NAME':24} {'USER':16} {'HINT':12} {'CREATED (UTC)':26} STATUS")
     for t in tokens:
         status = "active" if t.active else f"revoked {t.revoked_at}"
-        print(f"{t.name:24} {t.hint + '…':12} {t.created_at:26} {status}")
+        owner = t.username or "(project, admin)"
+        print(f"{t.name:24} {owner:16} {t.hint + '…':12} {t.created_at:26} {status}")
     return 0

@@ -9,6 +9,8 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.staticfiles import StaticFiles
 
+from sparql_api.accounts.sessions import SessionStore
+from sparql_api.accounts.users import AccountStore, account_store_path
 from sparql_api.config import Settings
 from sparql_api.server import docs, errors, graph_store, health, query_page, sparql_protocol
 from sparql_api.server.context import ServerContext
@@ -54,6 +56,8 @@ def create_app(settings: Settings, store: Store, tokens: TokenStore | None = Non
         limits=ServerLimits.from_settings(settings),
         tokens=tokens or TokenStore(token_store_path(settings.data_dir)),
         description=ServiceDescription(store),
+        accounts=AccountStore(account_store_path(settings.data_dir)),
+        sessions=SessionStore(account_store_path(settings.data_dir)),
     )
     app.add_middleware(
         CORSMiddleware,

@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 
 from fastapi import Request
 
+from sparql_api.accounts.sessions import SessionStore
+from sparql_api.accounts.users import AccountStore
 from sparql_api.config import Settings
 from sparql_api.server.limits import ServerLimits
 from sparql_api.server.service_description import ServiceDescription
@@ -21,6 +23,8 @@ class ServerContext:
     limits: ServerLimits
     tokens: TokenStore
     description: ServiceDescription
+    accounts: AccountStore
+    sessions: SessionStore
     # Caches built from the data (search index, coverage numbers…) register how to forget themselves here.
     on_data_changed: list[Callable[[], None]] = field(default_factory=list)
     # Per-feature state that pages build lazily (e.g. the search index), keyed by feature name.

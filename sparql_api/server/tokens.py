@@ -23,7 +23,8 @@ CREATE TABLE IF NOT EXISTS tokens (
     token_hash TEXT NOT NULL UNIQUE,
     hint TEXT NOT NULL,
     created_at TEXT NOT NULL,
-    revoked_at TEXT
+    revoked_at TEXT,
+    username TEXT
 )
 """
 
@@ -38,6 +39,8 @@ class TokenInfo:
     hint: str  # the first characters, to tell tokens apart in listings
     created_at: str
     revoked_at: str | None
+    # The account the token acts for; None for a project token (created without --user), which acts as admin.
+    username: str | None = None
 
     @property
     def active(self) -> bool:
@@ -58,6 +61,9 @@ class TokenStore:
         path.parent.mkdir(parents=True, exist_ok=True)
         with self._db() as db:
             db.execute(_SCHEMA)
+            columns = {row[1] for row in db.execute("PRAGMA table_info(tokens)")}
+            if "username" not in columns:  # token files written before tokens could belong to a user
+                db.execute("ALTER TABLE tokens ADD COLUMN username TEXT")
 
     @contextmanager
     def _db(self) -> Iterator[sqlite3.Connection]:
@@ -68,8 +74,8 @@ class TokenStore:
         finally:
             db.close()
 
-    def create(self, name: str) -> str:
-        """Create a token and return its secret (the only time it is ever shown)."""
+    def create(self, name: str, username: str | None = None) -> str:
+        """Create a token and return its secret (the only time it is ever shown); ``username`` binds it to a user."""
         name = name.strip()
         if not name:
             raise TokenError("a token needs a name (who or what uses it)")
@@ -77,8 +83,8 @@ class TokenStore:
         try:
             with self._db() as db:
                 db.execute(
-                    "INSERT INTO tokens (name, token_hash, hint, created_at) VALUES (?, ?, ?, ?)",
-                    (name, _hash(secret), secret[: len(PREFIX) + 4], _now()),
+                    "INSERT INTO tokens (name, token_hash, hint, created_at, username) VALUES (?, ?, ?, ?, ?)",
+                    (name, _hash(secret), secret[: len(PREFIX) + 4], _now(), username),
                 )
         except sqlite3.IntegrityError:
             raise TokenError(f"a token named {name!r} already exists (names are never reused)") from None
@@ -92,14 +98,16 @@ class TokenStore:
 
     def list(self) -> list[TokenInfo]:
         with self._db() as db:
-            rows = db.execute("SELECT name, hint, created_at, revoked_at FROM tokens ORDER BY created_at, name")
+            rows = db.execute(
+                "SELECT name, hint, created_at, revoked_at, username FROM tokens ORDER BY created_at, name"
+            )
             return [TokenInfo(*row) for row in rows]
 
     def check(self, secret: str) -> TokenInfo | None:
         """The token's record (active or revoked), or None when the secret matches no token."""
         with self._db() as db:
             row = db.execute(
-                "SELECT name, hint, created_at, revoked_at FROM tokens WHERE token_hash = ?", (_hash(secret),)
+                "SELECT name, hint, created_at, revoked_at, username FROM tokens WHERE token_hash = ?", (_hash(secret),)
             ).fetchone()
         return TokenInfo(*row) if row else None
 

@@ -14,6 +14,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
+from sparql_api.server.auth import attach_csrf_cookie, csrf_token, current_user
 from sparql_api.web import i18n
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
@@ -43,14 +44,13 @@ def with_lang(request: Request, lang: str) -> str:
 
 def page_context(request: Request, lang: str) -> dict[str, Any]:
     """What the layout needs: language, direction, translator, the signed-in user if any."""
-    user = getattr(request.state, "user", None)
     return {
         "request": request,
         "lang": lang,
         "dir": "rtl" if lang in i18n.RTL else "ltr",
         "_": i18n.translator(lang),
-        "user": user,
-        "csrf_token": getattr(request.state, "csrf_token", ""),
+        "user": current_user(request),
+        "csrf_token": csrf_token(request),
         "lang_url": lambda code: with_lang(request, code),
         "alternates": [],
     }
@@ -77,4 +77,5 @@ def render_page(
     response.headers["X-Content-Type-Options"] = "nosniff"
     for name, value in (headers or {}).items():
         response.headers[name] = value
+    attach_csrf_cookie(request, response)
     return response

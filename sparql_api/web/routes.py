@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from sparql_api.web import coverage_views, pages_views, search_views
+from sparql_api.web import account_views, coverage_views, pages_views, search_views
 
 
 def routers() -> list[APIRouter]:
-    return [search_views.router, coverage_views.router, pages_views.router]
+    return [account_views.router, search_views.router, coverage_views.router, pages_views.router]

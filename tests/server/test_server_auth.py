@@ -1,4 +1,4 @@
-"""Writes need a curator token; refused writes change nothing. Tokens are managed with ``srkg token``."""
+"""Writes need an admin token; refused writes change nothing. Tokens are managed with ``srkg token``."""
 
 from __future__ import annotations
 
@@ -43,7 +43,7 @@ def test_no_credential_is_401_with_challenge_and_nothing_is_written(server: Live
     assert attempt_all_writes(server, {}) == [401] * 5
     reply = server.request("POST", "/sparql", INSERT, {"Content-Type": "application/sparql-update"})
     assert reply.headers["www-authenticate"].startswith("Bearer")
-    assert "curator token" in reply.text
+    assert "admin token" in reply.text
     assert not graph_exists(server)
     assert server.request("HEAD", "/rdf-graph-store?graph=https://w3id.org/srkg/graph/agrovoc").status == 200
 
