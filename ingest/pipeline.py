@@ -13,7 +13,7 @@ import io
 import json
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 
@@ -272,17 +272,20 @@ def ingest_file(
     vocabulary: Vocabulary | None = None,
     progress: Progress | None = None,
     superseded_rows: dict[int, str] | None = None,
+    status: str = "validated",
 ) -> IngestResult:
     """Read, map, validate one source; raises ``SourceError`` when the whole file cannot be read.
 
     ``superseded_rows`` (row → case IRI) names rows whose case is published in a better form elsewhere
-    (the hand-modelled examples): their automatic mapping is left out."""
+    (the hand-modelled examples): their automatic mapping is left out. ``status`` is the submission-status
+    recorded in the submission's provenance: "published" when the caller loads the result into the public store
+    straight away (the command line, the server's first-start loading), else "validated"."""
     say = progress or (lambda _message: None)
     vocabulary = vocabulary or default_vocabulary()
     if not path.exists():
         raise SourceError(SourceLocation(path.name), "no such file")
     kind = kind or detect_kind(path)
-    info = describe_file(path, submitter, submission_key)
+    info = replace(describe_file(path, submitter, submission_key), status=status)
     timings: dict[str, float] = {}
 
     start = time.perf_counter()

@@ -47,8 +47,9 @@ def run(args: argparse.Namespace) -> int:
                 print(f"[{time.perf_counter() - _started:6.1f} s] {message}", file=sys.stderr, flush=True)
 
         try:
+            # Loading straight into the store is publishing (the operator's path); a dry run only validates.
             result = ingest_file(path, submitter=args.submitter, submission_key=args.submission, kind=args.kind,
-                                 progress=progress)
+                                 progress=progress, status="validated" if args.dry_run else "published")
         except SourceError as error:
             print(f"srkg ingest: cannot read {error}", file=sys.stderr)
             exit_code = 2
