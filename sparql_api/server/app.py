@@ -20,6 +20,7 @@ from sparql_api.server.service_description import ServiceDescription
 from sparql_api.server.tokens import TokenStore, token_store_path
 from sparql_api.store.base import Store
 from sparql_api.web import routes as web_routes
+from sparql_api.web import submission_views
 
 DESCRIPTION = """Linked open data on sustainable soil-pollution remediation.
 
@@ -40,7 +41,9 @@ def create_app(settings: Settings, store: Store, tokens: TokenStore | None = Non
         start = getattr(store, "start_workers", None)
         if callable(start):
             start()
+        submissions = submission_views.ensure_service(app.state.srkg)  # resumes unfinished ingests
         yield
+        submissions.close()
 
     app = FastAPI(
         title="SRKG — Soil Remediation Knowledge Graph",

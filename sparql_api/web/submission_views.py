@@ -21,7 +21,7 @@ from starlette.responses import FileResponse, JSONResponse, RedirectResponse, Re
 
 from sparql_api.accounts.users import User
 from sparql_api.server.auth import CHALLENGE, CSRF_COOKIE, current_user, verify_csrf
-from sparql_api.server.context import context
+from sparql_api.server.context import ServerContext, context
 from sparql_api.server.errors import HTTPProblem
 from sparql_api.submissions.documents import full_document, summary_document
 from sparql_api.submissions.registry import ID_PATTERN, Submission
@@ -42,8 +42,12 @@ _service_guard = threading.Lock()
 
 
 def submission_service(request: Request) -> SubmissionService:
-    """The server's one SubmissionService, made on first use (it resumes unfinished ingests then)."""
-    ctx = context(request)
+    """The server's one SubmissionService (made at start-up by the app's lifespan, or on first use)."""
+    return ensure_service(context(request))
+
+
+def ensure_service(ctx: ServerContext) -> SubmissionService:
+    """Make the SubmissionService once; making it resumes the ingests a previous run left unfinished."""
     with _service_guard:
         service = ctx.extras.get("submissions")
         if not isinstance(service, SubmissionService):
