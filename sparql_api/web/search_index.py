@@ -1,0 +1,768 @@
+"""In-memory full-text and faceted search over the case studies, and over the concepts they cite.
+
+**Built** from the store with five SELECTs (``queries/search-*.rq``: case facts, case text, case → pollutant /
+technology links, concept labels, concept relations), never one query per case. One document per case study:
+its own text (title, summary, site, details) plus the labels (prefLabel and altLabel, every language) of its
+country, pollutants and technologies, and, weighted lower, of the broader pollutants and technologies, the
+pollutant classes, the M49 region / sub-region and the scale. A second, small index holds the concepts
+themselves (countries, pollutants, pollutant classes, technologies), so "cadmium" also lists the pollutant.
+
+**Text** is normalised (casefold, NFKD, combining marks dropped, NFC again, so "Phytoremédiation" matches
+"phytoremediation" while Cyrillic, Arabic or Chinese keep their letters; Arabic tatweel dropped and alef
+maqsura read as yeh) and cut into words for alphabetic scripts (an Arabic definite article "ال" and its
+prefixed forms are removed) and, for Chinese and Japanese, which write no spaces, into single characters plus
+character bigrams.
+
+**Ranking** is BM25 (k1 = 1.2, b = 0.75) over one weighted bag of words per document (BM25F-style field
+weights: title ×3; labels of the case's own country, pollutants and technologies ×1.5; summary, site and
+detail text ×1; labels of broader concepts ×0.5). Each (term, document) score is computed at build time, so a
+query only adds numbers up. Every query word must match (AND); a run of Chinese characters matches when all
+its bigrams do. The last word, unless the query ends in a space, also matches as a prefix (as-you-type) of up
+to ``MAX_EXPANSIONS`` indexed terms, at half weight. Ties, and browsing without words, follow title order.
+
+**Facets** (country, region, subregion, pollutant, pollutant_class, technology, nature_based, scale, year) are
+bitsets (Python ints, one bit per case). Several values of one facet are OR-ed, facets are AND-ed. A facet's
+counts are taken over the cases matching the words and every *other* facet's filter (disjunctive faceting):
+the values next to a selected one stay visible with the number of cases choosing them would add. Selected
+values come first, then the most frequent (years: the newest). Values:
+pollutant and technology include the broader concepts (phytoremediation counts phytoextraction cases),
+pollutant_class the classes of those pollutants; nature_based is derived from the treatment train as the
+technology vocabulary models it — ``yes`` when every technology applied is nature-based, ``partial`` when at
+least one is nature-based or partly so, else ``no`` (a case's own statement is not used); year is the start
+year, else the end year.
+
+**Cache**: ``index_for(ctx)`` keeps the index in ``ctx.extras`` and registers a forget function in
+``ctx.on_data_changed``; the next search after a write rebuilds it.
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+import re
+import threading
+import unicodedata
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from sparql_api.web import i18n
+
+if TYPE_CHECKING:
+    from rdflib.term import Node
+
+    from sparql_api.server.context import ServerContext
+    from sparql_api.store.base import Store
+
+QUERIES_DIR = Path(__file__).parent / "queries"
+VOCAB = "https://w3id.org/srkg/vocab/"
+EXTRAS_KEY = "search"
+
+# BM25 parameters and field weights (see the module docstring).
+K1 = 1.2
+B = 0.75
+TITLE_WEIGHT = 3.0
+TEXT_WEIGHT = 1.0
+OWN_CONCEPT_WEIGHT = 1.5
+BROADER_CONCEPT_WEIGHT = 0.5
+PREF_LABEL_WEIGHT = 2.0
+PREFIX_WEIGHT = 0.5
+MIN_PREFIX = 2
+MAX_EXPANSIONS = 30
+MAX_CONCEPTS = 8
+
+# Facets in display order; the name is also the URL parameter.
+FACETS: tuple[str, ...] = (
+    "country", "region", "subregion", "pollutant_class", "pollutant", "technology", "nature_based", "scale", "year",
+)
+SCHEME_KINDS: dict[str, str] = {
+    VOCAB + "country": "country",
+    VOCAB + "m49-region": "region",
+    VOCAB + "pollutant": "pollutant",
+    VOCAB + "pollutant-class": "pollutant_class",
+    VOCAB + "technology": "technology",
+    VOCAB + "scale": "scale",
+    VOCAB + "nbs-category": "nature_based",
+}
+SEARCHABLE_KINDS: tuple[str, ...] = ("pollutant", "technology", "country", "pollutant_class")
+NBS_YES, NBS_PARTIAL, NBS_NO = (VOCAB + "nbs-category/" + key for key in ("yes", "partial", "no"))
+YEAR_PATTERN = re.compile(r"[0-9]{1,4}")
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Text analysis
+# --------------------------------------------------------------------------------------------------------------
+# CJK radicals, kana, bopomofo, unified ideographs (with extensions A to H) and compatibility ideographs.
+_CJK = ("\u2e80-\u2fdf\u3040-\u30ff\u3100-\u312f\u31a0-\u31ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+        "\U00020000-\U0003134f")
+_RUNS = re.compile(f"([{_CJK}]+)|([^\\W_{_CJK}]+)")
+_ARABIC_ARTICLES = ("وال", "بال", "كال", "فال", "لل", "ال")
+_OPEN_END = re.compile(r"[^\W_]\Z")
+
+
+@cache
+def _fold_table() -> dict[int, int | None]:
+    """Code points dropped or replaced after NFKD: combining marks, tatweel, zero-width characters."""
+    points = [*range(0x20000), *range(0xE0100, 0xE01F0)]
+    table: dict[int, int | None] = {cp: None for cp in points if unicodedata.category(chr(cp)) == "Mn"}
+    table.update({0x0640: None, 0x200B: None, 0x200C: None, 0x200D: None, 0xFEFF: None, 0x0649: 0x064A})
+    return table
+
+
+def normalise(text: str) -> str:
+    """Casefold and strip diacritics, keeping every script's letters ("Ré" → "re", "Кадмий" → "кадмии")."""
+    if text.isascii():
+        return text.lower()
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return unicodedata.normalize("NFC", decomposed.translate(_fold_table()))
+
+
+def _runs(normalised: str) -> Iterator[tuple[bool, str]]:
+    """(is CJK, run) for each run of CJK characters or of other letters and digits."""
+    for cjk, word in _RUNS.findall(normalised):
+        yield (True, cjk) if cjk else (False, word)
+
+
+def _word(word: str) -> str:
+    """A word as indexed: Arabic words lose a leading definite article ("الكادميوم" → "كادميوم")."""
+    if "\u0600" <= word[0] <= "\u06ff":
+        for article in _ARABIC_ARTICLES:
+            if word.startswith(article) and len(word) - len(article) >= 2:
+                return word[len(article):]
+    return word
+
+
+def _bigrams(run: str) -> list[str]:
+    return [run[i:i + 2] for i in range(len(run) - 1)]
+
+
+def analyse(text: str) -> list[str]:
+    """Index terms of ``text``: words, and for CJK runs every character and every character bigram."""
+    terms: list[str] = []
+    for cjk, word in _RUNS.findall(normalise(text)):
+        if cjk:
+            terms.extend(cjk)
+            terms.extend(_bigrams(cjk))
+        else:
+            terms.append(word if word[0] < "\u0600" else _word(word))
+    return terms
+
+
+@dataclass(frozen=True)
+class QueryWord:
+    """One word of a query: every term must occur (a CJK run's bigrams); ``prefix`` also matches as a prefix."""
+
+    terms: tuple[str, ...]
+    prefix: bool = False
+
+
+def parse_query(text: str) -> list[QueryWord]:
+    """The query's words, in order, without repeats; the last one is a prefix unless the text ends in a space."""
+    runs = list(_runs(normalise(text)))
+    open_end = bool(_OPEN_END.search(text))
+    words: dict[tuple[str, ...], bool] = {}
+    for position, (cjk, run) in enumerate(runs):
+        if cjk:
+            terms = (run,) if len(run) == 1 else tuple(dict.fromkeys(_bigrams(run)))
+            prefix = False
+        else:
+            terms = (_word(run),)
+            prefix = position == len(runs) - 1 and open_end and len(terms[0]) >= MIN_PREFIX
+        words[terms] = words.get(terms, True) and prefix
+    return [QueryWord(terms, prefix) for terms, prefix in words.items()]
+
+
+def query_terms(words: Sequence[QueryWord]) -> tuple[frozenset[str], tuple[str, ...]]:
+    """All exact terms of the words, and the prefixes (for highlighting)."""
+    exact = frozenset(term for word in words for term in word.terms)
+    prefixes = tuple(word.terms[0] for word in words if word.prefix)
+    return exact, prefixes
+
+
+_PIECES = re.compile(r"[^\W_]+|[\W_]+")
+SNIPPET_CHARS = 240
+
+
+def snippet(text: str, words: Sequence[QueryWord], limit: int = SNIPPET_CHARS,
+            also: frozenset[str] = frozenset()) -> list[tuple[str, bool]]:
+    """Up to ``limit`` characters of ``text`` around the first word the query (or a term in ``also``) matches,
+    as (text, matched) pieces (an ellipsis where cut), for the page to mark up safely."""
+    exact, prefixes = query_terms(words)
+    exact |= also
+    pieces = _PIECES.findall(text)
+    marks = [bool(exact) and any(t in exact or t.startswith(prefixes) for t in analyse(p)) for p in pieces]
+    first = next((i for i, marked in enumerate(marks) if marked), 0)
+    start, context = first, 0
+    while start > 0 and context + len(pieces[start - 1]) <= limit // 4:
+        start -= 1
+        context += len(pieces[start])
+    parts: list[tuple[str, bool]] = [("…", False)] if start > 0 else []
+    used = 0
+    for piece, marked in zip(pieces[start:], marks[start:], strict=True):
+        if used + len(piece) > limit:
+            parts.append((piece[: max(0, limit - used)] + "…", marked) if used == 0 else ("…", False))
+            break
+        parts.append((piece, marked))
+        used += len(piece)
+    return _merge(parts)
+
+
+def _merge(parts: list[tuple[str, bool]]) -> list[tuple[str, bool]]:
+    merged: list[tuple[str, bool]] = []
+    for text, marked in parts:
+        if merged and merged[-1][1] == marked:
+            merged[-1] = (merged[-1][0] + text, marked)
+        else:
+            merged.append((text, marked))
+    return merged
+
+
+# --------------------------------------------------------------------------------------------------------------
+# A BM25 index over weighted bags of words
+# --------------------------------------------------------------------------------------------------------------
+class TextIndex:
+    """BM25 over one weighted bag of terms per document; (term, document) scores precomputed."""
+
+    def __init__(self, bags: Sequence[Mapping[str, float]]) -> None:
+        count = len(bags)
+        lengths = [sum(bag.values()) for bag in bags]
+        average = (sum(lengths) / count) if count else 1.0
+        frequency: Counter[str] = Counter(term for bag in bags for term in bag)
+        idf = {term: math.log(1 + (count - df + 0.5) / (df + 0.5)) for term, df in frequency.items()}
+        self.postings: dict[str, dict[int, float]] = defaultdict(dict)
+        for doc, bag in enumerate(bags):
+            norm = K1 * (1 - B + B * lengths[doc] / (average or 1.0))
+            for term, tf in bag.items():
+                self.postings[term][doc] = idf[term] * tf * (K1 + 1) / (tf + norm)
+        self.postings = dict(self.postings)
+        self.terms = sorted(self.postings)
+
+    def expansions(self, prefix: str) -> list[str]:
+        """Indexed terms that start with ``prefix`` (longer than it), the most frequent ``MAX_EXPANSIONS``."""
+        start = _bisect(self.terms, prefix)
+        found: list[str] = []
+        for term in self.terms[start:]:
+            if not term.startswith(prefix):
+                break
+            if term != prefix:
+                found.append(term)
+        if len(found) > MAX_EXPANSIONS:
+            found = heapq.nlargest(MAX_EXPANSIONS, found, key=lambda t: (len(self.postings[t]), t))
+        return found
+
+    def _word_scores(self, word: QueryWord) -> dict[int, float]:
+        scores: dict[int, float] | None = None
+        for term in word.terms:
+            posting = self.postings.get(term, {})
+            scores = dict(posting) if scores is None else {d: s + posting[d] for d, s in scores.items() if d in posting}
+            if not scores:
+                break
+        scores = scores or {}
+        if word.prefix:
+            for term in self.expansions(word.terms[0]):
+                for doc, score in self.postings[term].items():
+                    weighted = score * PREFIX_WEIGHT
+                    if weighted > scores.get(doc, 0.0):
+                        scores[doc] = weighted
+        return scores
+
+    def search(self, words: Sequence[QueryWord]) -> dict[int, float]:
+        """Documents matching every word, with the sum of their BM25 scores."""
+        result: dict[int, float] | None = None
+        for word in words:
+            scores = self._word_scores(word)
+            result = scores if result is None else {d: s + scores[d] for d, s in result.items() if d in scores}
+            if not result:
+                return {}
+        return result or {}
+
+
+def _bisect(items: Sequence[str], value: str) -> int:
+    low, high = 0, len(items)
+    while low < high:
+        middle = (low + high) // 2
+        if items[middle] < value:
+            low = middle + 1
+        else:
+            high = middle
+    return low
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Bitsets
+# --------------------------------------------------------------------------------------------------------------
+def bitmask(ids: Iterable[int], size: int) -> int:
+    """A Python int with bit ``i`` set for each id."""
+    buffer = bytearray((size + 7) // 8)
+    for i in ids:
+        buffer[i >> 3] |= 1 << (i & 7)
+    return int.from_bytes(buffer, "little")
+
+
+def bit_ids(mask: int) -> list[int]:
+    """The set bits of ``mask``, ascending."""
+    bits = bin(mask)[:1:-1]
+    found: list[int] = []
+    position = bits.find("1")
+    while position != -1:
+        found.append(position)
+        position = bits.find("1", position + 1)
+    return found
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Documents
+# --------------------------------------------------------------------------------------------------------------
+def pick_label(labels: Mapping[str, str], lang: str) -> str | None:
+    """The label in ``lang``, else English, else untagged, else the other languages, else any."""
+    for code in [*i18n.language_order(lang)[:2], "", *i18n.language_order(lang)[2:]]:
+        if labels.get(code):
+            return labels[code]
+    return next(iter(sorted(labels.items())), ("", None))[1]
+
+
+@dataclass(frozen=True)
+class Concept:
+    iri: str
+    kind: str  # country | region | pollutant | pollutant_class | technology | scale | nature_based
+    labels: Mapping[str, str]  # language tag ("" untagged) → prefLabel
+    alt_labels: tuple[str, ...] = ()
+    notation: str | None = None
+
+    @property
+    def key(self) -> str:
+        """The short form used in URLs: the IRI's last segment (the notation in SRKG vocabularies)."""
+        return local_key(self.iri)
+
+    def label(self, lang: str) -> str:
+        return pick_label(self.labels, lang) or self.notation or self.key
+
+    def text(self) -> list[str]:
+        return [*self.labels.values(), *self.alt_labels]
+
+    def synonyms(self) -> frozenset[str]:
+        """The one-word labels as index terms ("Cd", "Cadmio" → {"cd", "cadmio"}), to highlight in text."""
+        terms = (analyse(text) for text in self.text())
+        return frozenset(t[0] for t in terms if len(t) == 1)
+
+
+def local_key(iri: str) -> str:
+    return re.split(r"[/#]", iri.rstrip("/"))[-1]
+
+
+@dataclass(frozen=True)
+class CaseDoc:
+    iri: str
+    titles: Mapping[str, str]  # language tag ("" untagged) → title
+    fields: tuple[tuple[str, str, str], ...]  # (field, language tag, text)
+    values: Mapping[str, tuple[str, ...]]  # facet → values (IRIs; years as digits)
+    pollutants: tuple[str, ...] = ()
+    technologies: tuple[str, ...] = ()  # as applied (facet "technology" adds the broader ones)
+    year: int | None = None
+
+    def title(self, lang: str) -> str:
+        return pick_label(self.titles, lang) or local_key(self.iri)
+
+    def summary(self, lang: str) -> str:
+        """The first summary text, in the reader's language when the data has one."""
+        texts = {tag: text for name, tag, text in reversed(self.fields) if name == "summary"}
+        return pick_label(texts, lang) or ""
+
+    def first(self, facet: str) -> str | None:
+        values = self.values.get(facet, ())
+        return values[0] if values else None
+
+
+FIELD_WEIGHTS = {"title": TITLE_WEIGHT, "summary": TEXT_WEIGHT, "site": TEXT_WEIGHT, "detail": TEXT_WEIGHT}
+_BROADER_FACETS = ("region", "subregion", "pollutant_class", "scale", "pollutant", "technology")
+
+
+def _case_bag(case: CaseDoc, concept_terms: Mapping[str, Counter[str]]) -> dict[str, float]:
+    bag: dict[str, float] = defaultdict(float)
+    for name, _, text in case.fields:
+        weight = FIELD_WEIGHTS.get(name, TEXT_WEIGHT)
+        for term in analyse(text):
+            bag[term] += weight
+    own = {*case.values.get("country", ()), *case.pollutants, *case.technologies}
+    broader = {iri for facet in _BROADER_FACETS for iri in case.values.get(facet, ())} - own
+    for iris, weight in ((own, OWN_CONCEPT_WEIGHT), (broader, BROADER_CONCEPT_WEIGHT)):
+        for iri in iris:
+            for term, count in concept_terms.get(iri, Counter()).items():
+                bag[term] += weight * count
+    return bag
+
+
+def _concept_bag(concept: Concept) -> dict[str, float]:
+    bag: dict[str, float] = defaultdict(float)
+    for text, weight in [*((t, PREF_LABEL_WEIGHT) for t in concept.labels.values()),
+                         *((t, TEXT_WEIGHT) for t in (*concept.alt_labels, concept.notation or ""))]:
+        for term in analyse(text):
+            bag[term] += weight
+    return bag
+
+
+def _browse_key(case: CaseDoc) -> tuple[str, str]:
+    return normalise(case.title(i18n.DEFAULT)), case.iri
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Requests and results
+# --------------------------------------------------------------------------------------------------------------
+class UnknownFacetValue(ValueError):
+    """A filter names a value the facet does not have (the message says which and what is expected)."""
+
+
+@dataclass(frozen=True)
+class SearchRequest:
+    text: str = ""
+    filters: Mapping[str, frozenset[str]] = field(default_factory=dict)  # facet → resolved values
+    page: int = 1
+    page_size: int = 20
+
+
+@dataclass(frozen=True)
+class Hit:
+    case: CaseDoc
+    score: float | None  # None when browsing without words
+
+
+@dataclass(frozen=True)
+class FacetValue:
+    value: str  # concept IRI, or the year as digits
+    count: int
+    selected: bool
+
+
+@dataclass(frozen=True)
+class ConceptHit:
+    concept: Concept
+    score: float
+    cases: int
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    request: SearchRequest
+    words: list[QueryWord]
+    total: int
+    hits: list[Hit]
+    facets: dict[str, list[FacetValue]]
+    concepts: list[ConceptHit]
+
+    @property
+    def pages(self) -> int:
+        return max(1, math.ceil(self.total / self.request.page_size))
+
+
+# --------------------------------------------------------------------------------------------------------------
+# The index
+# --------------------------------------------------------------------------------------------------------------
+class SearchIndex:
+    """Cases (in title order: a case's position is its id and its browse rank) and concepts, searchable."""
+
+    def __init__(self, cases: Iterable[CaseDoc], concepts: Mapping[str, Concept],
+                 valid: Mapping[str, frozenset[str]] | None = None) -> None:
+        self.cases: list[CaseDoc] = sorted(cases, key=_browse_key)
+        self.concepts = dict(concepts)
+        size = len(self.cases)
+        self.all = (1 << size) - 1
+        concept_terms = {iri: Counter(term for text in c.text() for term in analyse(text))
+                         for iri, c in self.concepts.items()}
+        self.case_text = TextIndex([_case_bag(case, concept_terms) for case in self.cases])
+        self.masks: dict[str, dict[str, int]] = self._facet_masks(size)
+        self.valid = {facet: frozenset(values) for facet, values in (valid or {}).items()}
+        self.by_key: dict[str, dict[str, list[str]]] = {}
+        for facet in FACETS:
+            keys: dict[str, list[str]] = defaultdict(list)
+            for iri in sorted(self.valid.get(facet) or self.masks.get(facet, {})):
+                keys[local_key(iri)].append(iri)
+            self.by_key[facet] = dict(keys)
+        self.searchable = [c for c in self.concepts.values() if c.kind in SEARCHABLE_KINDS]
+        self.searchable.sort(key=lambda c: c.iri)
+        self.concept_text = TextIndex([_concept_bag(c) for c in self.searchable])
+
+    def _facet_masks(self, size: int) -> dict[str, dict[str, int]]:
+        ids: dict[str, dict[str, list[int]]] = {facet: defaultdict(list) for facet in FACETS}
+        for doc, case in enumerate(self.cases):
+            for facet in FACETS:
+                for value in case.values.get(facet, ()):
+                    ids[facet][value].append(doc)
+        return {facet: {value: bitmask(docs, size) for value, docs in values.items()} for facet, values in ids.items()}
+
+    # --- filters ------------------------------------------------------------------------------------------------
+    def resolve(self, facet: str, raw: str) -> str:
+        """The value a URL parameter names: a concept's IRI or key (``THA``), or a year; else UnknownFacetValue."""
+        if facet not in FACETS:
+            raise UnknownFacetValue(f"there is no facet {facet!r}; facets are {', '.join(FACETS)}")
+        if facet == "year":
+            if not YEAR_PATTERN.fullmatch(raw):
+                raise UnknownFacetValue(f"year must be a year such as 2012, not {raw!r}")
+            return str(int(raw))
+        allowed = self.valid.get(facet) or self.masks.get(facet, {})
+        if raw in allowed:
+            return raw
+        by_key = self.by_key[facet].get(raw, [])
+        if len(by_key) == 1:
+            return by_key[0]
+        examples = ", ".join(sorted(local_key(iri) for iri in self.masks.get(facet, {}))[:5])
+        hint = f" (values look like: {examples})" if examples else ""
+        raise UnknownFacetValue(f"{facet} has no value {raw!r}{hint}")
+
+    # --- searching ----------------------------------------------------------------------------------------------
+    def search(self, request: SearchRequest) -> SearchResult:
+        words = parse_query(request.text)
+        scores = self.case_text.search(words) if words else None
+        text_mask = self.all if scores is None else bitmask(scores, len(self.cases))
+        filters = {facet: self._filter_mask(facet, values) for facet, values in request.filters.items() if values}
+        result_mask = text_mask
+        for mask in filters.values():
+            result_mask &= mask
+        return SearchResult(
+            request=request,
+            words=words,
+            total=result_mask.bit_count(),
+            hits=self._page(result_mask, scores, request, filtered=bool(filters)),
+            facets={facet: self._facet_counts(facet, text_mask, filters, request) for facet in FACETS},
+            concepts=self._concepts(words) if words else [],
+        )
+
+    def _filter_mask(self, facet: str, values: Iterable[str]) -> int:
+        mask = 0
+        for value in values:
+            mask |= self.masks.get(facet, {}).get(value, 0)
+        return mask
+
+    def _page(self, mask: int, scores: Mapping[int, float] | None, request: SearchRequest,
+              filtered: bool) -> list[Hit]:
+        """The requested page: by score then title order, or in title order when browsing."""
+        start = (request.page - 1) * request.page_size
+        end = start + request.page_size
+        if scores is None:
+            return [Hit(self.cases[doc], None) for doc in bit_ids(mask)[start:end]]
+        matching = bit_ids(mask) if filtered else scores.keys()
+        ranked = heapq.nsmallest(end, ((-scores[doc], doc) for doc in matching))
+        return [Hit(self.cases[doc], -negative) for negative, doc in ranked[start:end]]
+
+    def _facet_counts(self, facet: str, text_mask: int, filters: Mapping[str, int],
+                      request: SearchRequest) -> list[FacetValue]:
+        base = text_mask
+        for other, mask in filters.items():
+            if other != facet:
+                base &= mask
+        selected = request.filters.get(facet, frozenset())
+        values = [FacetValue(value, (base & mask).bit_count(), value in selected)
+                  for value, mask in self.masks[facet].items()]
+        values += [FacetValue(value, 0, True) for value in selected if value not in self.masks[facet]]
+        shown = [v for v in values if v.count or v.selected]
+        if facet == "year":
+            return sorted(shown, key=lambda v: (not v.selected, -int(v.value)))
+        return sorted(shown, key=lambda v: (not v.selected, -v.count, local_key(v.value)))
+
+    def _concepts(self, words: Sequence[QueryWord]) -> list[ConceptHit]:
+        hits = []
+        for doc, score in self.concept_text.search(words).items():
+            concept = self.searchable[doc]
+            cases = self.masks.get(concept.kind, {}).get(concept.iri, 0).bit_count()
+            hits.append(ConceptHit(concept, score, cases))
+        hits.sort(key=lambda h: (-h.score, -h.cases, h.concept.iri))
+        return hits[:MAX_CONCEPTS]
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Building from the store
+# --------------------------------------------------------------------------------------------------------------
+QUERY_NAMES = ("cases", "case-text", "case-links", "concepts", "concept-links")
+
+
+@cache
+def query_text(name: str) -> str:
+    return (QUERIES_DIR / f"search-{name}.rq").read_text("utf-8")
+
+
+def fetch_rows(store: Store, timeout: float | None = None) -> dict[str, list[dict[str, str]]]:
+    """Run the five index queries; each row as {variable: lexical value or IRI, "…@lang": language tag}."""
+    rows: dict[str, list[dict[str, str]]] = {}
+    for name in QUERY_NAMES:
+        rows[name] = [_plain(row) for row in store.select(query_text(name), timeout=timeout)]
+    return rows
+
+
+def _plain(row: Mapping[str, Node]) -> dict[str, str]:
+    plain: dict[str, str] = {}
+    for variable, term in row.items():
+        plain[variable] = str(term)
+        language = getattr(term, "language", None)
+        if language:
+            plain[variable + "@lang"] = str(language).lower().split("-")[0]
+    return plain
+
+
+def build_index(store: Store, timeout: float | None = None) -> SearchIndex:
+    return index_from_rows(fetch_rows(store, timeout))
+
+
+def index_from_rows(rows: Mapping[str, Sequence[Mapping[str, str]]]) -> SearchIndex:
+    """The index from the rows of the five queries (see ``fetch_rows``)."""
+    concepts = _concepts_from_rows(rows["concepts"])
+    links = _links_by_kind(rows["concept-links"])
+    cases = _cases_from_rows(rows, concepts, links)
+    valid = {facet: frozenset(iri for iri, c in concepts.items() if c.kind == facet) for facet in FACETS}
+    valid["region"] = frozenset(t for targets in links["region"].values() for t in targets)
+    valid["subregion"] = frozenset(t for targets in links["subregion"].values() for t in targets)
+    return SearchIndex(cases, concepts, valid)
+
+
+def _concepts_from_rows(rows: Iterable[Mapping[str, str]]) -> dict[str, Concept]:
+    labels: dict[str, dict[str, str]] = defaultdict(dict)
+    alts: dict[str, set[str]] = defaultdict(set)
+    notations: dict[str, str] = {}
+    kinds: dict[str, str] = {}
+    for row in sorted(rows, key=lambda r: (r["concept"], r["property"], r["label"])):
+        iri, prop, text = row["concept"], row["property"], row["label"]
+        kinds.setdefault(iri, SCHEME_KINDS.get(row["scheme"], "other"))
+        if prop.endswith("#prefLabel"):
+            labels[iri].setdefault(row.get("label@lang", ""), text)
+        elif prop.endswith("#altLabel"):
+            alts[iri].add(text)
+        else:
+            notations.setdefault(iri, text)
+    return {iri: Concept(iri, kind, labels.get(iri, {}), tuple(sorted(alts.get(iri, ()))), notations.get(iri))
+            for iri, kind in kinds.items()}
+
+
+def _links_by_kind(rows: Iterable[Mapping[str, str]]) -> dict[str, dict[str, set[str]]]:
+    links: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
+    for row in rows:
+        links[row["link"]][row["concept"]].add(row["target"])
+    return links
+
+
+def _ancestors(iri: str, broader: Mapping[str, set[str]]) -> list[str]:
+    """``iri`` and everything above it along skos:broader (cycles tolerated)."""
+    seen: list[str] = []
+    todo = [iri]
+    while todo:
+        current = todo.pop()
+        if current not in seen:
+            seen.append(current)
+            todo.extend(sorted(broader.get(current, ())))
+    return seen
+
+
+def _nature_based(technologies: Iterable[str], categories: Mapping[str, set[str]]) -> str | None:
+    """yes when every technology is nature-based, partial when one is (partly), no otherwise; None without any."""
+    found = [categories.get(t, set()) for t in technologies]
+    if not found:
+        return None
+    if all(NBS_YES in c for c in found):
+        return NBS_YES
+    if any(c & {NBS_YES, NBS_PARTIAL} for c in found):
+        return NBS_PARTIAL
+    return NBS_NO
+
+
+def _year(row: Mapping[str, str]) -> int | None:
+    for name in ("startYear", "endYear"):
+        value = row.get(name, "")
+        if YEAR_PATTERN.fullmatch(value.strip().lstrip("+")):
+            return int(value)
+    return None
+
+
+def _cases_from_rows(rows: Mapping[str, Sequence[Mapping[str, str]]], concepts: Mapping[str, Concept],
+                     links: Mapping[str, Mapping[str, set[str]]]) -> list[CaseDoc]:
+    facts: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
+    years: dict[str, set[int]] = defaultdict(set)
+    for row in rows["cases"]:
+        case = facts[row["case"]]
+        for name in ("country", "scale"):
+            if name in row:
+                case[name].add(row[name])
+        year = _year(row)
+        if year is not None:
+            years[row["case"]].add(year)
+    for row in rows["case-links"]:
+        facts[row["case"]][row["link"]].add(row["concept"])
+    texts: dict[str, list[tuple[str, str, str]]] = defaultdict(list)
+    for row in rows["case-text"]:
+        texts[row["case"]].append((row["field"], row.get("text@lang", ""), row["text"]))
+    return [_case_doc(iri, facts[iri], min(years[iri], default=None), texts.get(iri, []), links)
+            for iri in facts]
+
+
+def _case_doc(iri: str, facts: Mapping[str, set[str]], year: int | None, texts: list[tuple[str, str, str]],
+              links: Mapping[str, Mapping[str, set[str]]]) -> CaseDoc:
+    fields = tuple(sorted(texts, key=lambda t: (t[0] != "title", t[0], t[1], t[2])))
+    titles: dict[str, str] = {}
+    for name, lang, text in fields:
+        if name == "title":
+            titles.setdefault(lang, text)
+    countries = sorted(facts.get("country", ()))
+    pollutants = sorted(facts.get("pollutant", ()))
+    technologies = sorted(facts.get("technology", ()))
+    broader = links.get("broader", {})
+    pollutant_tree = tuple(dict.fromkeys(a for p in pollutants for a in _ancestors(p, broader)))
+    values = {
+        "country": tuple(countries),
+        "region": _linked(countries, links.get("region", {})),
+        "subregion": _linked(countries, links.get("subregion", {})),
+        "pollutant": pollutant_tree,
+        "pollutant_class": _linked(pollutant_tree, links.get("class", {})),
+        "technology": tuple(dict.fromkeys(a for t in technologies for a in _ancestors(t, broader))),
+        "nature_based": tuple(filter(None, [_nature_based(technologies, links.get("nature_based", {}))])),
+        "scale": tuple(sorted(facts.get("scale", ()))),
+        "year": (str(year),) if year is not None else (),
+    }
+    return CaseDoc(iri, titles, fields, values, tuple(pollutants), tuple(technologies), year)
+
+
+def _linked(sources: Iterable[str], links: Mapping[str, set[str]]) -> tuple[str, ...]:
+    return tuple(sorted({target for source in sources for target in links.get(source, ())}))
+
+
+# --------------------------------------------------------------------------------------------------------------
+# The cache on the server context
+# --------------------------------------------------------------------------------------------------------------
+class _Cache:
+    """The built index, a build lock, and a generation counter bumped by every data change."""
+
+    def __init__(self) -> None:
+        self.build_lock = threading.Lock()
+        self.index: SearchIndex | None = None
+        self.generation = 0
+
+    def forget(self) -> None:
+        self.generation += 1
+        self.index = None
+
+
+_REGISTER_LOCK = threading.Lock()
+
+
+def _cache(ctx: ServerContext) -> _Cache:
+    with _REGISTER_LOCK:
+        cached = ctx.extras.get(EXTRAS_KEY)
+        if not isinstance(cached, _Cache):
+            cached = _Cache()
+            ctx.extras[EXTRAS_KEY] = cached
+            ctx.on_data_changed.append(cached.forget)
+        return cached
+
+
+def index_for(ctx: ServerContext) -> SearchIndex:
+    """The search index of the store's current data, built on first use and after each data change."""
+    cached = _cache(ctx)
+    index = cached.index
+    if index is not None:
+        return index
+    with cached.build_lock:
+        if cached.index is not None:
+            return cached.index
+        generation = cached.generation
+        index = build_index(ctx.store, timeout=ctx.settings.query_timeout_s)
+        if generation == cached.generation:
+            cached.index = index
+        return index

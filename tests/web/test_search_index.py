@@ -1,0 +1,333 @@
+"""Fast unit tests of the search index: text analysis, BM25 ranking, facets and the build from a real store."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+
+from sparql_api.store.oxigraph_store import OxigraphStore
+from sparql_api.web.search_index import (
+    NBS_NO,
+    NBS_PARTIAL,
+    NBS_YES,
+    CaseDoc,
+    Concept,
+    QueryWord,
+    SearchIndex,
+    SearchRequest,
+    TextIndex,
+    UnknownFacetValue,
+    analyse,
+    bit_ids,
+    bitmask,
+    build_index,
+    index_for,
+    normalise,
+    parse_query,
+    snippet,
+)
+
+V = "https://w3id.org/srkg/vocab/"
+CASE = "https://w3id.org/srkg/id/case/"
+
+
+# --- normalisation and tokens ---------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Phytoremédiation", "phytoremediation"),
+        ("ÉCHELLE Über straße", "echelle uber strasse"),
+        ("Fitodecontaminación", "fitodecontaminacion"),
+        ("КАДМИЙ", normalise("кадмий")),
+        ("معالجة نباتيّة", "معالجة نباتية"),  # shadda dropped
+        ("أرض", "ارض"),  # hamza on alef dropped
+        ("مستـــوى", "مستوي"),  # tatweel dropped, alef maqsura read as yeh
+        ("镉污染", "镉污染"),
+        ("ＣＤ１２", "cd12"),  # full-width forms
+    ],
+)
+def test_normalise(text: str, expected: str) -> None:
+    assert normalise(text) == expected
+
+
+def test_normalise_keeps_non_latin_letters() -> None:
+    assert normalise("Кадмий") == "кадмии"  # the breve of й is a combining mark: dropped on both sides alike
+    assert all("\u0400" <= ch <= "\u04ff" for ch in normalise("Кадмий"))
+
+
+def test_cjk_runs_give_characters_and_bigrams() -> None:
+    assert analyse("植物修复") == ["植", "物", "修", "复", "植物", "物修", "修复"]
+    assert analyse("镉Cd污染") == ["镉", "cd", "污", "染", "污染"]
+
+
+def test_words_for_alphabetic_scripts() -> None:
+    assert analyse("Cd-contaminated soil, Mae Sot (2012)") == ["cd", "contaminated", "soil", "mae", "sot", "2012"]
+    assert analyse("загрязнение почвы") == ["загрязнение", "почвы"]
+
+
+def test_arabic_definite_article_is_removed() -> None:
+    assert analyse("الكادميوم والرصاص") == ["كادميوم", "رصاص"]
+    assert analyse("ال") == ["ال"]  # too short to be an article on a word
+
+
+def test_parse_query_marks_the_last_word_as_prefix() -> None:
+    assert parse_query("lead sme") == [QueryWord(("lead",)), QueryWord(("sme",), prefix=True)]
+    assert parse_query("lead smelter ") == [QueryWord(("lead",)), QueryWord(("smelter",))]
+    assert parse_query("lead x") == [QueryWord(("lead",)), QueryWord(("x",))]  # too short for a prefix
+    assert parse_query("植物修复") == [QueryWord(("植物", "物修", "修复"))]
+    assert parse_query("镉") == [QueryWord(("镉",))]
+    assert parse_query("lead Lead") == [QueryWord(("lead",))]  # a repeated word counts once, as exact
+    assert parse_query("  <script> ") == [QueryWord(("script",))]
+    assert parse_query("") == []
+
+
+def test_bitsets_round_trip() -> None:
+    ids = [0, 3, 7, 8, 64, 999]
+    assert bit_ids(bitmask(ids, 1000)) == ids
+    assert bit_ids(0) == []
+
+
+def test_snippet_marks_matching_words_around_the_first_match() -> None:
+    text = "A long introduction. " * 20 + "Cadmium fell by 14 % in the topsoil; cadmium uptake stayed low."
+    parts = snippet(text, parse_query("cadmium "), limit=120)
+    assert parts[0] == ("…", False) or parts[0][0].startswith("…")
+    marked = [t for t, hit in parts if hit]
+    assert marked == ["Cadmium", "cadmium"]
+    assert sum(len(t) for t, _ in parts) <= 120 + 2 * len("…") + 40
+    assert snippet("no match here", parse_query("zinc")) == [("no match here", False)]
+
+
+# --- ranking --------------------------------------------------------------------------------------------------
+def test_bm25_ranks_rarer_terms_and_denser_documents_higher() -> None:
+    index = TextIndex([
+        {"cadmium": 1, "soil": 1},  # 0
+        {"cadmium": 3, "soil": 1},  # 1: more cadmium
+        {"soil": 1, "lead": 1},  # 2
+        {"soil": 2},  # 3
+    ])
+    cadmium = index.search(parse_query("cadmium "))
+    assert set(cadmium) == {0, 1}
+    assert cadmium[1] > cadmium[0]
+    both = index.search(parse_query("cadmium soil "))
+    assert set(both) == {0, 1}  # every word must match
+    assert index.search(parse_query("cadmium lead ")) == {}
+    # "cadmium" (in 2 of 4 documents) weighs more than "soil" (in all 4).
+    assert index.postings["cadmium"][0] > index.postings["soil"][0]
+
+
+def test_prefix_matches_count_less_than_exact_words() -> None:
+    index = TextIndex([{"lead": 1}, {"leaders": 1}, {"zinc": 1}])
+    assert set(index.search(parse_query("lea"))) == {0, 1}
+    exact = index.search(parse_query("lead"))
+    assert set(exact) == {0, 1}  # "lead" typed as the last word also matches "leaders"…
+    assert exact[0] > exact[1]  # …but the exact word ranks first
+    assert set(index.search(parse_query("lead "))) == {0}  # a finished word is only itself
+
+
+def _case(key: str, title: str, *, summary: str = "", country: str | None = None, pollutants: tuple[str, ...] = (),
+          technologies: tuple[str, ...] = (), year: int | None = None, nbs: str | None = None) -> CaseDoc:
+    values = {
+        "country": (V + "country/" + country,) if country else (),
+        "pollutant": tuple(V + "pollutant/" + p for p in pollutants),
+        "technology": tuple(V + "technology/" + t for t in technologies),
+        "nature_based": (nbs,) if nbs else (),
+        "year": (str(year),) if year else (),
+    }
+    fields = [("title", "en", title)] + ([("summary", "", summary)] if summary else [])
+    return CaseDoc(CASE + key, {"en": title}, tuple(fields), values, values["pollutant"], values["technology"], year)
+
+
+def _concept(kind: str, scheme: str, key: str, **labels: str) -> Concept:
+    return Concept(V + f"{scheme}/{key}", kind, labels, (), key)
+
+
+CONCEPTS = {c.iri: c for c in [
+    _concept("pollutant", "pollutant", "cadmium", en="cadmium", es="Cadmio", ru="кадмий", zh="镉"),
+    _concept("pollutant", "pollutant", "lead", en="lead", fr="plomb"),
+    _concept("technology", "technology", "phytoextraction", en="phytoextraction"),
+    _concept("technology", "technology", "soil-washing", en="soil washing"),
+    _concept("country", "country", "THA", en="Thailand", fr="Thaïlande"),
+    _concept("country", "country", "FRA", en="France"),
+]}
+
+
+@pytest.fixture(scope="module")
+def tiny() -> SearchIndex:
+    cases = [
+        _case("a", "Cadmium phytoextraction in rice paddies", country="THA", pollutants=("cadmium",),
+              technologies=("phytoextraction",), year=2010, nbs=NBS_YES),
+        _case("b", "Smelter clean-up", summary="Lead and some cadmium in garden soil", country="FRA",
+              pollutants=("lead", "cadmium"), technologies=("soil-washing",), year=2012, nbs=NBS_NO),
+        _case("c", "Lead in a playground", country="FRA", pollutants=("lead",), technologies=("soil-washing",),
+              year=2012, nbs=NBS_NO),
+        _case("d", "Arsenic ferns", country="THA", technologies=("phytoextraction",), nbs=NBS_PARTIAL),
+    ]
+    return SearchIndex(cases, CONCEPTS)
+
+
+def _iris(result) -> list[str]:
+    return [hit.case.iri.removeprefix(CASE) for hit in result.hits]
+
+
+def test_title_matches_rank_above_summary_matches(tiny: SearchIndex) -> None:
+    result = tiny.search(SearchRequest("cadmium "))
+    assert _iris(result) == ["a", "b"]  # a: title and pollutant label; b: summary and pollutant label
+
+
+def test_labels_in_every_language_find_the_case(tiny: SearchIndex) -> None:
+    for text in ("cadmio", "КАДМИЙ", "镉", "Cadmium"):
+        assert sorted(_iris(tiny.search(SearchRequest(text)))) == ["a", "b"], text
+    assert sorted(_iris(tiny.search(SearchRequest("Thaïlande")))) == ["a", "d"]
+    assert sorted(_iris(tiny.search(SearchRequest("thailande")))) == ["a", "d"]
+
+
+def test_browsing_lists_every_case_in_title_order(tiny: SearchIndex) -> None:
+    result = tiny.search(SearchRequest(""))
+    assert result.total == 4
+    assert [h.case.title("en") for h in result.hits] == sorted(h.case.title("en") for h in result.hits)
+    assert all(h.score is None for h in result.hits)
+
+
+def test_facet_counts_are_disjunctive(tiny: SearchIndex) -> None:
+    fra = tiny.resolve("country", "FRA")
+    result = tiny.search(SearchRequest("", {"country": frozenset({fra})}))
+    assert result.total == 2
+    countries = {v.value.rsplit("/", 1)[1]: (v.count, v.selected) for v in result.facets["country"]}
+    assert countries == {"FRA": (2, True), "THA": (2, False)}  # other values keep their counts
+    years = {v.value: v.count for v in result.facets["year"]}
+    assert years == {"2012": 2}  # other facets are narrowed by the filter
+    assert [v.value for v in tiny.search(SearchRequest("")).facets["year"]] == ["2012", "2010"]  # newest first
+    tha = tiny.search(SearchRequest("", {"country": frozenset({tiny.resolve("country", "THA")}),
+                                         "year": frozenset({"2010"})}))
+    assert [v.value for v in tha.facets["year"]] == ["2010"]  # selected first
+    assert [(v.value.rsplit("/", 1)[1], v.selected) for v in tha.facets["country"]] == [("THA", True)]
+
+
+def test_values_of_one_facet_are_alternatives_and_facets_combine(tiny: SearchIndex) -> None:
+    both = frozenset({tiny.resolve("country", "FRA"), tiny.resolve("country", "THA")})
+    assert tiny.search(SearchRequest("", {"country": both})).total == 4
+    lead = frozenset({tiny.resolve("pollutant", "lead")})
+    result = tiny.search(SearchRequest("", {"country": both, "pollutant": lead, "year": frozenset({"2012"})}))
+    assert sorted(_iris(result)) == ["b", "c"]
+    assert tiny.search(SearchRequest("cadmium", {"pollutant": lead})).total == 1
+
+
+def test_resolve_accepts_keys_and_iris_and_rejects_unknown_values(tiny: SearchIndex) -> None:
+    assert tiny.resolve("country", "THA") == V + "country/THA"
+    assert tiny.resolve("country", V + "country/THA") == V + "country/THA"
+    assert tiny.resolve("year", "0990") == "990"
+    for facet, value in [("country", "XYZ"), ("year", "20x0"), ("year", "12345"), ("colour", "red")]:
+        with pytest.raises(UnknownFacetValue):
+            tiny.resolve(facet, value)
+
+
+def test_pages_do_not_overlap_and_keep_their_order(tiny: SearchIndex) -> None:
+    pages = [_iris(tiny.search(SearchRequest("", page=p, page_size=3))) for p in (1, 2, 3)]
+    assert pages[0] + pages[1] == _iris(tiny.search(SearchRequest("", page_size=10)))
+    assert pages[2] == []
+    ranked = [_iris(tiny.search(SearchRequest("soil", page=p, page_size=1))) for p in (1, 2)]
+    assert ranked[0] + ranked[1] == _iris(tiny.search(SearchRequest("soil", page_size=5)))
+
+
+def test_concepts_are_a_second_kind_of_result(tiny: SearchIndex) -> None:
+    result = tiny.search(SearchRequest("cadm"))
+    assert [(c.concept.key, c.cases) for c in result.concepts] == [("cadmium", 2)]
+    assert tiny.search(SearchRequest("")).concepts == []
+
+
+# --- building from a real store, and the cache ----------------------------------------------------------------
+VOCAB_TTL = f"""
+@prefix skos: <http://www.w3.org/2004/02/skos/core#> .
+@prefix srkg: <https://w3id.org/srkg/ontology#> .
+<{V}pollutant/cadmium> skos:inScheme <{V}pollutant> ; skos:prefLabel "cadmium"@en, "镉"@zh ;
+    skos:altLabel "Cd"@en ; srkg:pollutantClass <{V}pollutant-class/metals> .
+<{V}pollutant/cd-oxide> skos:inScheme <{V}pollutant> ; skos:prefLabel "cadmium oxide"@en ;
+    skos:broader <{V}pollutant/cadmium> .
+<{V}pollutant-class/metals> skos:inScheme <{V}pollutant-class> ; skos:prefLabel "metals"@en .
+<{V}technology/phytoremediation> skos:inScheme <{V}technology> ; skos:prefLabel "phytoremediation"@en ;
+    srkg:natureBasedCategory <{V}nbs-category/yes> .
+<{V}technology/phytoextraction> skos:inScheme <{V}technology> ; skos:prefLabel "phytoextraction"@en ;
+    skos:broader <{V}technology/phytoremediation> ; srkg:natureBasedCategory <{V}nbs-category/yes> .
+<{V}technology/biopile> skos:inScheme <{V}technology> ; skos:prefLabel "biopile"@en ;
+    srkg:natureBasedCategory <{V}nbs-category/partial> .
+<{V}technology/capping> skos:inScheme <{V}technology> ; skos:prefLabel "capping"@en ;
+    srkg:natureBasedCategory <{V}nbs-category/no> .
+<{V}country/THA> skos:inScheme <{V}country> ; skos:prefLabel "Thailand"@en, "泰国"@zh ;
+    srkg:m49Region <{V}m49-region/142> ; srkg:m49SubRegion <{V}m49-region/035> .
+<{V}m49-region/142> skos:inScheme <{V}m49-region> ; skos:prefLabel "Asia"@en .
+<{V}m49-region/035> skos:inScheme <{V}m49-region> ; skos:prefLabel "South-eastern Asia"@en .
+"""
+
+CASES_TTL = f"""
+@prefix dcterms: <http://purl.org/dc/terms/> .
+@prefix srkg: <https://w3id.org/srkg/ontology#> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+<{CASE}one> a srkg:CaseStudy ; dcterms:title "Rice paddy trial"@en ; srkg:endYear 2015 ;
+    srkg:pollutant <{V}pollutant/cd-oxide> ; srkg:site <{CASE}one-site> ;
+    srkg:technologyApplication [ srkg:technology <{V}technology/phytoextraction> ] .
+<{CASE}one-site> srkg:country <{V}country/THA> ; srkg:locationDescription "Mae Sot" .
+<{CASE}two> a srkg:CaseStudy ; dcterms:title "Depot clean-up"@en ; srkg:startYear 2001 ; srkg:endYear 2003 ;
+    srkg:outcomeSummary "Oil reduced" ;
+    srkg:technologyApplication [ srkg:technology <{V}technology/biopile> ] ,
+                               [ srkg:technology <{V}technology/capping> ] .
+<{CASE}three> a srkg:CaseStudy ; dcterms:title "Capped tip"@en ;
+    srkg:technologyApplication [ srkg:technology <{V}technology/capping> ] .
+"""
+
+
+@pytest.fixture
+def store(tmp_path: Path):
+    store = OxigraphStore(tmp_path / "store")
+    store.add_graph("https://w3id.org/srkg/graph/vocab", VOCAB_TTL.encode(), "text/turtle")
+    store.add_graph("https://w3id.org/srkg/graph/examples", CASES_TTL.encode(), "text/turtle")
+    yield store
+    store.close()
+
+
+def test_build_from_store_derives_the_facet_values(store: OxigraphStore) -> None:
+    index = build_index(store)
+    cases = {case.iri.removeprefix(CASE): case for case in index.cases}
+    one, two, three = cases["one"], cases["two"], cases["three"]
+    assert one.values["pollutant"] == (V + "pollutant/cd-oxide", V + "pollutant/cadmium")  # and broader ones
+    assert one.pollutants == (V + "pollutant/cd-oxide",)
+    assert one.values["pollutant_class"] == (V + "pollutant-class/metals",)  # through skos:broader
+    assert one.values["technology"] == (V + "technology/phytoextraction", V + "technology/phytoremediation")
+    assert one.values["region"] == (V + "m49-region/142",)
+    assert one.values["subregion"] == (V + "m49-region/035",)
+    assert one.year == 2015  # no start year: the end year
+    assert two.year == 2001
+    assert [c.values["nature_based"] for c in (one, two, three)] == [(NBS_YES,), (NBS_PARTIAL,), (NBS_NO,)]
+    # Labels of linked concepts, in every language, are searchable; so are the site's words.
+    assert [h.case.iri for h in index.search(SearchRequest("镉")).hits] == [one.iri]
+    assert [h.case.iri for h in index.search(SearchRequest("泰国")).hits] == [one.iri]
+    assert [h.case.iri for h in index.search(SearchRequest("mae sot")).hits] == [one.iri]
+    assert [h.case.iri for h in index.search(SearchRequest("phytoremediation")).hits] == [one.iri]
+    assert one.summary("en") == "" and two.summary("fr") == "Oil reduced"
+
+
+def test_index_is_cached_and_forgotten_when_data_changes(store: OxigraphStore) -> None:
+    calls = []
+    original = store.select
+
+    def counting(*args, **kwargs):
+        calls.append(1)
+        return original(*args, **kwargs)
+
+    store.select = counting  # type: ignore[method-assign]
+    ctx = SimpleNamespace(store=store, extras={}, on_data_changed=[], settings=SimpleNamespace(query_timeout_s=None))
+    first = index_for(ctx)  # type: ignore[arg-type]
+    assert index_for(ctx) is first  # type: ignore[arg-type]
+    queries = len(calls)
+    assert queries == 5  # a few SELECTs, not one per case
+    assert len(ctx.on_data_changed) == 1
+    store.update('INSERT DATA { <https://w3id.org/srkg/id/case/four> a <https://w3id.org/srkg/ontology#CaseStudy> ;'
+                 ' <http://purl.org/dc/terms/title> "Fresh zeolite trial"@en }')
+    for forget in ctx.on_data_changed:
+        forget()
+    second = index_for(ctx)  # type: ignore[arg-type]
+    assert second is not first and len(calls) == 2 * queries
+    assert [h.case.iri for h in second.search(SearchRequest("zeolite")).hits] == [CASE + "four"]
+    index_for(ctx)  # type: ignore[arg-type]
+    assert len(ctx.on_data_changed) == 1  # registered once
