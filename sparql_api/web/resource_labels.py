@@ -1,0 +1,130 @@
+"""Labels of vocabulary and ontology terms in the reader's language, cached per server and per language.
+
+One query reads every ``skos:prefLabel``, ``rdfs:label``, ``dcterms:title`` and ``skos:notation`` of the
+terms (IRIs outside ``{base}id/``: concepts, schemes, countries, ontology terms, AGROVOC, units). Per language
+a dictionary IRI → label is built on first use, trying the reader's language, then English, then an untagged
+label, then the other FAO languages (``i18n.language_order``). The cache lives in ``ctx.extras`` and is
+dropped whenever the data change.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+
+from rdflib import Literal, URIRef
+
+from sparql_api.server.context import ServerContext
+from sparql_api.store.base import Store
+from sparql_api.web import i18n
+
+CACHE_KEY = "pages.labels"
+
+QUERY = """PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX dcterms: <http://purl.org/dc/terms/>
+SELECT ?s ?p ?l WHERE {
+  VALUES ?p { skos:prefLabel rdfs:label dcterms:title skos:notation }
+  ?s ?p ?l .
+  FILTER(isIRI(?s) && isLiteral(?l) && !STRSTARTS(STR(?s), ?data))
+}"""
+
+NOTATION = "http://www.w3.org/2004/02/skos/core#notation"
+# Label properties, weakest first: a later one wins.
+LABEL_PROPERTIES = ("http://purl.org/dc/terms/title", "http://www.w3.org/2000/01/rdf-schema#label",
+                    "http://www.w3.org/2004/02/skos/core#prefLabel")
+
+
+@dataclass(frozen=True)
+class Label:
+    """A text and its language tag ("" when the literal has none)."""
+
+    text: str
+    lang: str = ""
+
+
+def language_preference(lang: str) -> list[str]:
+    """Tags to try, best first: the reader's language, English, untagged, then the other FAO languages."""
+    order = i18n.language_order(lang)
+    return [*order[:2], "", *order[2:]] if lang != i18n.DEFAULT else [order[0], "", *order[1:]]
+
+
+def best_literal(literals: list[Literal], lang: str) -> Label | None:
+    """The literal to show a reader of ``lang`` (any other language last, in the order given)."""
+    if not literals:
+        return None
+    by_lang: dict[str, Literal] = {}
+    for literal in literals:
+        tag = (literal.language or "").lower()
+        by_lang.setdefault(tag, literal)
+        by_lang.setdefault(tag.split("-")[0], literal)
+    for tag in language_preference(lang):
+        if tag in by_lang:
+            chosen = by_lang[tag]
+            return Label(str(chosen), chosen.language or "")
+    return Label(str(literals[0]), literals[0].language or "")
+
+
+class LabelIndex:
+    """Every term's labels, read once; ``label(iri, lang)`` and ``notation(iri)`` are dictionary look-ups."""
+
+    def __init__(self, store: Store, data_prefix: str) -> None:
+        self._store = store
+        self._data_prefix = data_prefix
+        self._lock = threading.Lock()
+        self._raw: tuple[dict[str, dict[str, list[Literal]]], dict[str, str]] | None = None
+        self._by_lang: dict[str, dict[str, Label]] = {}
+
+    def forget(self) -> None:
+        with self._lock:
+            self._raw = None
+            self._by_lang = {}
+
+    def _load(self) -> tuple[dict[str, dict[str, list[Literal]]], dict[str, str]]:
+        with self._lock:
+            if self._raw is None:
+                labels: dict[str, dict[str, list[Literal]]] = {prop: {} for prop in LABEL_PROPERTIES}
+                notations: dict[str, str] = {}
+                for row in self._store.select(QUERY, {"data": Literal(self._data_prefix)}):
+                    iri, prop, value = str(row["s"]), str(row["p"]), row["l"]
+                    assert isinstance(value, Literal)
+                    if prop == NOTATION:
+                        notations.setdefault(iri, str(value))
+                    else:
+                        labels[prop].setdefault(iri, []).append(value)
+                self._raw = (labels, notations)
+            return self._raw
+
+    def _labels(self, lang: str) -> dict[str, Label]:
+        table = self._by_lang.get(lang)
+        if table is None:
+            labels, _ = self._load()
+            table = {}
+            for prop in LABEL_PROPERTIES:
+                for iri, literals in labels[prop].items():
+                    chosen = best_literal(literals, lang)
+                    if chosen is not None:
+                        table[iri] = chosen
+            with self._lock:
+                self._by_lang[lang] = table
+        return table
+
+    def label(self, iri: str | URIRef, lang: str) -> Label | None:
+        return self._labels(lang).get(str(iri))
+
+    def notation(self, iri: str | URIRef) -> str | None:
+        return self._load()[1].get(str(iri))
+
+
+_CREATE = threading.Lock()
+
+
+def label_index(ctx: ServerContext) -> LabelIndex:
+    """The server's label cache, created on first use and forgotten whenever the data change."""
+    with _CREATE:
+        index = ctx.extras.get(CACHE_KEY)
+        if not isinstance(index, LabelIndex):
+            index = LabelIndex(ctx.store, ctx.settings.base_iri + "id/")
+            ctx.extras[CACHE_KEY] = index
+            ctx.on_data_changed.append(index.forget)
+    return index
