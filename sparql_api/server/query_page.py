@@ -16,7 +16,6 @@ CSP = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 's
 router = APIRouter(tags=["Query page"])
 
 
-@router.get("/", include_in_schema=False)
 @router.get("/query", summary="SPARQL query page for browsers (HTML)", response_class=Response)
 def query_page() -> Response:
     html = (STATIC_DIR / "index.html").read_bytes()

@@ -167,7 +167,8 @@ def _html(request: Request, ctx: ServerContext, space: IriSpace, target: Target,
     return render_page(request, template, lang=lang, headers=headers, alternates=alternates(stem), **values)
 
 
-@router.get("/home")
+@router.get("/", include_in_schema=False)
+@router.get("/home", include_in_schema=False)
 def home(request: Request) -> Response:
     """The landing page: how much the graph holds, and where to go next."""
     ctx = context(request)

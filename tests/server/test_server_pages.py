@@ -12,7 +12,7 @@ from server.live_server import LiveServer
 
 
 def test_query_page_is_html_with_a_strict_csp(server: LiveServer) -> None:
-    for path in ("/", "/query"):
+    for path in ("/query",):
         reply = server.request("GET", path)
         assert reply.status == 200
         assert reply.headers["content-type"] == "text/html; charset=utf-8"
