@@ -257,6 +257,12 @@ def drop_superseded(mapping: MappingResult, superseded: dict[int, str]) -> None:
     drop = owned_closure(mapping.graph, gone) - owned_closure(mapping.graph, keep)
     for node in drop:
         mapping.graph.remove((node, None, None))
+    for location in list(mapping.row_resources):  # or row provenance would bring the dropped IRIs back
+        kept = [r for r in mapping.row_resources[location] if r not in drop]
+        if kept:
+            mapping.row_resources[location] = kept
+        else:
+            del mapping.row_resources[location]
     for case in gone:
         location = mapping.case_rows.pop(case)
         mapping.problems.append(Problem("Info", f"published as the hand-modelled case <{superseded[location.row]}>",

@@ -150,3 +150,16 @@ def test_cli_ingests_a_whole_register_and_counts_its_sites(tmp_path: Path) -> No
     assert result.returncode == 0, result.stdout + result.stderr
     assert "1843 rows read; 1843 sites;" in result.stdout
     assert graph_triples(tmp_path / "data", "https://w3id.org/srkg/graph/submission/ch-vbs") > 1843 * 5
+
+
+def test_superseded_rows_leave_no_trace_of_their_automatic_case(tmp_path: Path) -> None:
+    """A row modelled by hand elsewhere: its automatically mapped case leaves not even a provenance triple."""
+    source = Path(__file__).resolve().parents[1] / "examples" / "sources" / "literature-cases.csv"
+    excerpt = tmp_path / "literature-cases.csv"
+    excerpt.write_text("".join(source.read_text("utf-8").splitlines(keepends=True)[:4]), "utf-8")
+    first = ingest_file(excerpt, kind="literature")
+    case, location = next(iter(first.mapping.case_rows.items()))
+    assert (case, None, None) in first.load_graph
+    again = ingest_file(excerpt, kind="literature", superseded_rows={location.row: "https://w3id.org/srkg/id/case/x"})
+    assert case not in set(again.load_graph.subjects()) | set(again.load_graph.objects())
+    assert len(again.cases) == len(first.cases) - 1
