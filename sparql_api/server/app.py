@@ -7,6 +7,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
+from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.staticfiles import StaticFiles
 
 from sparql_api.accounts.sessions import SessionStore
@@ -70,6 +71,8 @@ def create_app(settings: Settings, store: Store, tokens: TokenStore | None = Non
         expose_headers=["Location", "Retry-After", "WWW-Authenticate", "Content-Length"],
         max_age=86400,
     )
+    # Pages carry an inline SVG map (~200 kB of path data that compresses ~4×); results compress well too.
+    app.add_middleware(GZipMiddleware, minimum_size=4096, compresslevel=5)
     errors.install(app)
     docs.install(app)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
