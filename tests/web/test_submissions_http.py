@@ -335,3 +335,29 @@ def test_report_page_lists_the_history_with_names(api: dict[str, httpx.Client], 
     table = re.search(r'<table class="history".*?</table>', page.text, re.S)
     assert table and "alice" in table.group(0) and "srkg" in table.group(0)
     assert "2 case studies, 1 accepted, 1 left out; 3 violations" in table.group(0)
+
+
+@pytest.mark.parametrize(("name", "rdf_format", "media_type"), [
+    ("complete-case.ttl", "turtle", "text/turtle"),
+    ("complete-case.jsonld", "json-ld", "application/ld+json"),
+])
+def test_rdf_files_are_submitted_like_workbooks(server: LiveServer, api: dict[str, httpx.Client], name: str,
+                                                rdf_format: str, media_type: str) -> None:
+    """A partner network's RDF (here the shapes' complete valid case) goes through the same report and review."""
+    from pathlib import Path
+
+    source = Path(__file__).resolve().parents[1] / "fixtures" / "valid" / "complete-case.ttl"
+    data = Graph().parse(source).serialize(format=rdf_format).encode("utf-8")
+    alice, rita = api["alice"], api["rita"]
+    reply = alice.post("/submissions", files={"file": (name, data, media_type)})
+    assert reply.status_code == 202, reply.text
+    key = reply.json()["id"]
+    doc = settled(alice, key)
+    assert (doc["state"], doc["report"]["verdict"]) == ("validated", "all-accepted"), doc["report"]
+    [case] = doc["report"]["cases"]
+    assert case["accepted"] and case["iri"] == "https://w3id.org/srkg/id/case/fixture"
+    assert alice.post(f"/submissions/{key}/accept").status_code == 200
+    assert rita.post(f"/submissions/{key}/publish").status_code == 200
+    assert f"https://w3id.org/srkg/graph/submission/{key}" in graphs_of(server, case["iri"])
+    assert rita.post(f"/submissions/{key}/withdraw", data={"reason": "test data"}).status_code == 200
+    assert graphs_of(server, case["iri"]) == set()
