@@ -1,7 +1,7 @@
 """Headless Chromium for page tests: Debian's chromium + chromedriver driven by Selenium, never a download.
 
 Screenshots go to ``test-artifacts/screenshots/`` (or ``$SRKG_TEST_ARTIFACTS/screenshots``) so a run leaves
-pictures of what the browser saw; CI keeps that folder as the run's artefacts.
+pictures of what the browser saw (the folder is git-ignored; keep it as the run's artefacts).
 """
 
 from __future__ import annotations
