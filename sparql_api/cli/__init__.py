@@ -15,6 +15,7 @@ COMMAND_MODULES = [
     "sparql_api.cli.user_cmd",
     "sparql_api.cli.template_cmd",
     "sparql_api.cli.store_cmd",
+    "sparql_api.cli.compare_cmd",
 ]
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -61,12 +62,14 @@ def _resource_root() -> Path:
 def default_sources(root: Path | None = None) -> list[GraphSource]:
     """ontology → graph/ontology, vocab/*.ttl → graph/vocab, the AGROVOC subset → graph/agrovoc,
     countries → graph/countries, examples/cases/*.ttl → graph/examples, and the real case studies of the
-    literature table (examples/sources/literature-cases.csv) through the ingest pipeline → its submission graph,
-    except the rows that examples/cases models by hand."""
+    literature table (examples/sources/literature-cases.csv) and the measured results of the field-trial table
+    (examples/sources/field-trials.csv) through the ingest pipeline → one submission graph each, except the
+    rows that examples/cases models by hand."""
     root = root or _resource_root()
     ontology, external = root / "ontology", root / "ontology" / "external"
     examples = tuple(sorted((root / "examples" / "cases").glob("*.ttl")))
     literature = root / "examples" / "sources" / "literature-cases.csv"
+    field_trials = root / "examples" / "sources" / "field-trials.csv"
     code = Path(__file__).resolve().parent.parent.parent / "ingest"
     ingest_code = tuple(sorted(code.rglob("*.py"))) if code.is_dir() else ()
     sources = [
@@ -76,11 +79,17 @@ def default_sources(root: Path | None = None) -> list[GraphSource]:
         GraphSource(str(graph_iri("countries")), (external / "countries.ttl",)),
         GraphSource(str(graph_iri("examples")), examples),
     ]
+    pipeline_inputs = (*ingest_code, *sorted((root / "shapes").glob("*.ttl")),
+                       *sorted((ontology / "vocab").glob("*.ttl")))
     if literature.is_file():
         sources.append(GraphSource(
             str(graph_iri("submission/literature-cases")), (literature, *examples), build=build_literature,
-            digest_also=(*ingest_code, *sorted((root / "shapes").glob("*.ttl")),
-                         *sorted((ontology / "vocab").glob("*.ttl"))),
+            digest_also=pipeline_inputs,
+        ))
+    if field_trials.is_file():
+        sources.append(GraphSource(
+            str(graph_iri("submission/field-trials")), (field_trials, *examples), build=build_field_trials,
+            digest_also=pipeline_inputs,
         ))
     return [GraphSource(s.graph, tuple(f for f in s.files if f.is_file()), s.build, s.digest_also)
             for s in sources]
@@ -95,6 +104,61 @@ def build_literature(files: tuple[Path, ...]) -> bytes:
                          superseded_rows=hand_modelled_rows(table, examples))
     log.info("literature table: %d of %d cases accepted", len(result.accepted_cases), result.mapping.rows_read)
     return result.load_graph.serialize(format="nt", encoding="utf-8")
+
+
+def build_field_trials(files: tuple[Path, ...]) -> bytes:
+    """The field-trial table through the ingest pipeline; cases an example combines by hand are skipped."""
+    from ingest.pipeline import ingest_file
+
+    table, examples = files[0], files[1:]
+    superseded = hand_modelled_rows(table, examples) | combined_trial_rows(table, examples)
+    result = ingest_file(table, submitter="SRKG project", submission_key="field-trials", kind="field-trials",
+                         superseded_rows=superseded)
+    log.info("field-trial table: %d cases accepted from %d rows", len(result.accepted_cases),
+             result.mapping.rows_read)
+    return result.load_graph.serialize(format="nt", encoding="utf-8")
+
+
+# An example's opening comment says which field-trial rows it combines: "combined with field-trials.csv rows 58
+# (KERP batches, same paper) and 59 (…)", "… row 50", "… rows 118-122 (…)".
+_COMBINED = re.compile(r"field-trials\.csv rows? (\d+(?:-\d+)?(?:(?:\s*,\s*|\s+and\s+)\d+(?:-\d+)?)*)")
+
+
+def combined_trial_rows(table: Path, examples: tuple[Path, ...]) -> dict[int, str]:
+    """First rows of the field-trial cases that an example case combines by hand (row → the example's IRI).
+
+    The examples name the rows only in their opening comment (they cite the literature row as their
+    srkg:derivedFromRecord); a case of the table is left out when any of its rows is named, so that a site
+    is not counted twice. Rows are grouped into cases as the reader groups them (case_title, country).
+    """
+    named: dict[int, str] = {}
+    for path in examples:
+        text = path.read_text("utf-8")
+        header = " ".join(line.lstrip("#").strip() for line in text.splitlines() if line.startswith("#"))
+        header = re.sub(r"\([^)]*\)", "", header)
+        case = _example_case(path)
+        for found in _COMBINED.finditer(header):
+            for part in re.split(r"\s*,\s*|\s+and\s+", found.group(1)):
+                first, _, last = part.partition("-")
+                for row in range(int(first), int(last or first) + 1):
+                    named[row] = case
+    if not named:
+        return {}
+    from ingest.sources.common import read_csv
+    from ingest.sources.field_trials import COLUMNS
+
+    groups: dict[tuple[str, str], list[int]] = {}
+    for row in read_csv(table, COLUMNS):
+        groups.setdefault((row.get("case_title"), row.get("country")), []).append(row.number)
+    return {rows[0]: named[hit] for rows in groups.values() for hit in rows if hit in named}
+
+
+def _example_case(path: Path) -> str:
+    """The IRI of the case study an example file describes (its file name when it holds none)."""
+    from rdflib import RDF, Graph, URIRef
+
+    cases = sorted(Graph().parse(path).subjects(RDF.type, URIRef("https://w3id.org/srkg/ontology#CaseStudy")))
+    return str(cases[0]) if cases else path.name
 
 
 def hand_modelled_rows(table: Path, examples: tuple[Path, ...]) -> dict[int, str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import os
 import shutil
 import subprocess
@@ -11,10 +12,19 @@ from pathlib import Path
 
 import pytest
 
+from ingest.provenance import slug
+from ingest.sources.field_trials import COLUMNS as TRIAL_COLUMNS
 from server.live_server import FIXTURES, REPO, make_resources
-from sparql_api.server.bootstrap import BootstrapError, bootstrap, default_sources, state_path
+from sparql_api.server.bootstrap import (
+    BootstrapError,
+    bootstrap,
+    combined_trial_rows,
+    default_sources,
+    state_path,
+)
 from sparql_api.store.oxigraph_store import OxigraphStore
 
+BASE = "https://w3id.org/srkg/"
 VOCAB = "https://w3id.org/srkg/graph/vocab"
 EXAMPLES = "https://w3id.org/srkg/graph/examples"
 
@@ -111,3 +121,45 @@ def test_the_repository_data_files_load(store: OxigraphStore, tmp_path: Path) ->
             assert loaded.get(source.graph, 0) > 0, source.graph
     assert (REPO / "ontology" / "external" / "agrovoc-subset.ttl").is_file()
     assert store.stats()["https://w3id.org/srkg/graph/agrovoc"] > 5000
+    _field_trials_loaded_apart(store)
+
+
+def _field_trials_loaded_apart(store: OxigraphStore) -> None:
+    """The field-trial table has its own graph; its IRIs are its own (only the submitting agent is shared), and
+    the cases that an example combines by hand are left out."""
+    graph = f"{BASE}graph/submission/field-trials"
+    cases = {str(r["c"]) for r in store.select(
+        f"SELECT ?c WHERE {{ GRAPH <{graph}> {{ ?c a <https://w3id.org/srkg/ontology#CaseStudy> }} }}")}
+    assert len(cases) > 40 and all(c.startswith(f"{BASE}id/case/trial-") for c in cases)
+    shared = {str(r["s"]) for r in store.select(
+        f"SELECT DISTINCT ?s WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} GRAPH ?other {{ ?s ?q ?v }} "
+        f"FILTER (?other != <{graph}>) }}")}
+    assert shared == {f"{BASE}id/agent/srkg-project"}
+    table = REPO / "examples" / "sources" / "field-trials.csv"
+    combined = combined_trial_rows(table, tuple(sorted((REPO / "examples" / "cases").glob("*.ttl"))))
+    assert set(combined) >= {39, 50, 58, 118}  # Hunan Pteris, Casey biopiles, KERP, LIFE ReSoil
+    with table.open(encoding="utf-8", newline="") as handle:
+        rows = {n: row for n, row in enumerate(csv.DictReader(handle), start=2)}
+    left_out = {f"{BASE}id/case/trial-{rows[n]['country'].lower()}-{slug(rows[n]['case_title'])}" for n in combined}
+    assert not left_out & cases
+
+
+def test_combined_trial_rows_name_whole_cases(tmp_path: Path) -> None:
+    """An example that combines some rows of a field-trial case supersedes the whole case (by its first row)."""
+    table = tmp_path / "trials.csv"
+    with table.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, TRIAL_COLUMNS)
+        writer.writeheader()
+        for title, country in (("A", "FRA"), ("A", "FRA"), ("B", "FRA"), ("C", "BEL"), ("C", "BEL"), ("D", "BEL")):
+            writer.writerow({"case_title": title, "country": country})
+    example = tmp_path / "example.ttl"
+    example.write_text(
+        "# SRKG example case study, modelled by hand from literature-cases.csv row 9, combined with\n"
+        "# field-trials.csv rows 3-4 (same site, MEED 2014) and 6 (same source).\n"
+        f"<{BASE}id/case/x> a <https://w3id.org/srkg/ontology#CaseStudy> .\n"
+    )
+    unrelated = tmp_path / "other.ttl"
+    unrelated.write_text(f"# field-trials.csv is not cited here\n<{BASE}id/case/y> a <http://test.example/C> .\n")
+    assert combined_trial_rows(table, (example, unrelated)) == {2: f"{BASE}id/case/x", 4: f"{BASE}id/case/x",
+                                                                5: f"{BASE}id/case/x"}
+    assert combined_trial_rows(table, (unrelated,)) == {}
