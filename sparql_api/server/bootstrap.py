@@ -26,6 +26,9 @@ Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
 
 log = logging.getLogger("srkg.bootstrap")
 
+# The project's own tables are curated and published by the project: their submissions say so.
+PUBLISHED = "published"
+
 
 class BootstrapError(Exception):
     """A source file could not be loaded; the message names the file and the place."""
@@ -101,7 +104,7 @@ def build_literature(files: tuple[Path, ...]) -> bytes:
 
     table, examples = files[0], files[1:]
     result = ingest_file(table, submitter="SRKG project", submission_key="literature-cases", kind="literature",
-                         superseded_rows=hand_modelled_rows(table, examples))
+                         superseded_rows=hand_modelled_rows(table, examples), status=PUBLISHED)
     log.info("literature table: %d of %d cases accepted", len(result.accepted_cases), result.mapping.rows_read)
     return result.load_graph.serialize(format="nt", encoding="utf-8")
 
@@ -113,7 +116,7 @@ def build_field_trials(files: tuple[Path, ...]) -> bytes:
     table, examples = files[0], files[1:]
     superseded = hand_modelled_rows(table, examples) | combined_trial_rows(table, examples)
     result = ingest_file(table, submitter="SRKG project", submission_key="field-trials", kind="field-trials",
-                         superseded_rows=superseded)
+                         superseded_rows=superseded, status=PUBLISHED)
     log.info("field-trial table: %d cases accepted from %d rows", len(result.accepted_cases),
              result.mapping.rows_read)
     return result.load_graph.serialize(format="nt", encoding="utf-8")

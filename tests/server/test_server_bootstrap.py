@@ -122,6 +122,16 @@ def test_the_repository_data_files_load(store: OxigraphStore, tmp_path: Path) ->
     assert (REPO / "ontology" / "external" / "agrovoc-subset.ttl").is_file()
     assert store.stats()["https://w3id.org/srkg/graph/agrovoc"] > 5000
     _field_trials_loaded_apart(store)
+    _project_tables_are_published(store)
+
+
+def _project_tables_are_published(store: OxigraphStore) -> None:
+    """The project's own tables are published submissions (what CQ08/CQ10 and the coverage page count)."""
+    rows = store.select("SELECT ?key ?status WHERE { ?s a <https://w3id.org/srkg/ontology#Submission> ; "
+                        "<https://w3id.org/srkg/ontology#submissionStatus> ?status BIND(STRAFTER(STR(?s), "
+                        "'/id/submission/') AS ?key) }")
+    assert {(str(r["key"]), str(r["status"]).rsplit("/", 1)[1]) for r in rows} == {
+        ("literature-cases", "published"), ("field-trials", "published")}
 
 
 def _field_trials_loaded_apart(store: OxigraphStore) -> None:
