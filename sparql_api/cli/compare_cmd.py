@@ -23,7 +23,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "compare",
         help="rank remediation technologies for a pollutant by the evidence in the store",
         description="Rank the technologies applied in the cases of a pollutant (or pollutant class) by the evidence: "
-        "cases, highest scale, median %% reduction per outcome metric, duration, cost per ha / t / m³ in US dollars "
+        "cases, highest scale, median % reduction per outcome metric, duration, cost per ha / t / m³ in US dollars "
         "of one price year, sustainability scores by pillar. Thin evidence (< 3 cases) is labelled. "
         "Example: srkg compare --pollutant Cd --medium soil",
     )
