@@ -1,12 +1,11 @@
 """One live server on the project's real data (ontology, vocabularies, AGROVOC, countries, 27 hand-modelled
-cases and the literature table's cases), shared by the web-page tests."""
+cases, the literature table's cases and the field trials), shared by the web-page tests."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
 import pytest
-
 from server.live_server import LiveServer, start_server
 
 
