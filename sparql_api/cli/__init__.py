@@ -16,6 +16,7 @@ COMMAND_MODULES = [
     "sparql_api.cli.template_cmd",
     "sparql_api.cli.store_cmd",
     "sparql_api.cli.compare_cmd",
+    "sparql_api.cli.checklist_cmd",
 ]
 
 

@@ -4,9 +4,20 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from sparql_api.web import account_views, compare_views, coverage_views, pages_views, search_views, submission_views
+from sparql_api.web import (
+    account_views,
+    analytics_views,
+    checklist_views,
+    compare_views,
+    coverage_views,
+    definitions_views,
+    pages_views,
+    search_views,
+    submission_views,
+)
 
 
 def routers() -> list[APIRouter]:
     return [submission_views.router, account_views.router, search_views.router, coverage_views.router,
-            compare_views.router, pages_views.router]
+            compare_views.router, checklist_views.router, analytics_views.router, definitions_views.router,
+            pages_views.router]
