@@ -119,3 +119,50 @@ def test_a_finding_on_a_shared_site_is_reported_under_each_case() -> None:
         "https://w3id.org/srkg/id/case/fixture", "https://w3id.org/srkg/id/case/fixture-2"
     ]
     assert {f.where for f in country} == {"Site › country"}
+
+
+def _surf_uk_tier1(categories: list[str], partial: bool | None = None) -> str:
+    """Turtle of the valid fixture whose assessment is a tier-1 SuRF-UK one over ``categories``."""
+    text = (FIXTURES / "valid" / "complete-case.ttl").read_text(encoding="utf-8")
+    flag = "" if partial is None else f"    srkg:isPartial {str(partial).lower()} ;\n"
+    text = text.replace("    srkg:isPartial true ;\n", flag)
+    results = "".join(
+        "<https://w3id.org/srkg/id/assessment/fixture> srkg:indicatorResult "
+        f"<https://w3id.org/srkg/id/result/fx-{c}> .\n"
+        f"<https://w3id.org/srkg/id/result/fx-{c}> a srkg:IndicatorResult ; "
+        f"srkg:criterion <https://w3id.org/srkg/vocab/criterion/{c}> ; srkg:textValue \"Assessed.\"@en .\n"
+        for c in categories)
+    return text + results
+
+
+def _findings(turtle: str) -> list[tuple[str, str]]:
+    from rdflib import Graph
+
+    report = validate_graph(Graph().parse(data=turtle, format="turtle"))
+    return [(f.severity, f.message) for f in report.findings]
+
+
+def test_surf_uk_tier1_coverage_rule_lists_exactly_the_15_headline_categories_of_the_vocabulary() -> None:
+    from rdflib import Graph, URIRef
+    from rdflib.namespace import SKOS
+
+    from ingest import paths
+    from ingest.namespaces import SRKG
+
+    vocab = Graph().parse(paths.vocab_dir() / "sustainability.ttl")
+    surf_uk = URIRef("https://w3id.org/srkg/vocab/framework/surf-uk")
+    expected = {(str(c), str(vocab.value(c, SKOS.notation))) for c in vocab.subjects(SRKG.inFramework, surf_uk)}
+    shapes = (Path(__file__).parents[1] / "shapes" / "assessment.ttl").read_text(encoding="utf-8")
+    import re
+
+    listed = set(re.findall(r'BIND \(<([^>]+)> AS \?category\) BIND \("([A-Z0-9]+)" AS \?notation\)', shapes))
+    assert len(expected) == 15 and listed == expected
+
+
+def test_a_tier1_surf_uk_assessment_of_all_15_categories_or_marked_partial_is_not_flagged() -> None:
+    every = [f"{p}{n}" for p in ("env", "soc", "econ") for n in range(1, 6)]
+    assert _findings(_surf_uk_tier1(every)) == []
+    assert _findings(_surf_uk_tier1(["soc1"], partial=True)) == []
+    flagged = _findings(_surf_uk_tier1(every[:14], partial=False))
+    assert flagged == [("Warning", "This tier-1 SuRF-UK assessment covers 14 of the 15 headline categories. Mark it "
+                        "partial (srkg:isPartial true, 'partial' in the survey) or add the missing ones: ECON5.")]

@@ -44,7 +44,8 @@ SPECIAL_COLUMNS = frozenset({
     ("cases", "mass_unit"), ("technologies", "case_id"), ("technologies", "step_order"),
     ("outcomes", "case_id"), ("outcomes", "value_before"), ("outcomes", "value_after"),
     ("outcomes", "target_value"), ("outcomes", "unit"), ("costs", "case_id"), ("assessment", "case_id"),
-    ("assessment", "framework"), ("assessment", "tier"), ("assessment", "assessor"), ("assessment", "date"),
+    ("assessment", "framework"), ("assessment", "tier"), ("assessment", "partial"), ("assessment", "assessor"),
+    ("assessment", "date"),
     ("assessment", "value"), ("assessment", "unit"), ("barriers", "case_id"), ("checklist", "case_id"),
 })
 
@@ -337,14 +338,19 @@ class _SurveyMapper:
         if group in case.assessments:
             iri, a_key = case.assessments[group]
             self._derive(iri, row)
-            return iri, a_key
-        a_key = f"{case.key}-{len(case.assessments) + 1}"
-        iri = self._new(data_iri("assessment", a_key), SRKG.SustainabilityAssessment, row)
-        case.assessments[group] = (iri, a_key)
-        self.graph.add((case.iri, SRKG.assessment, iri))
-        for key, prop in keys:
-            if values[key] is not None:
-                self.graph.add((iri, prop, _term(columns.column(key), values[key], None)))
+        else:
+            a_key = f"{case.key}-{len(case.assessments) + 1}"
+            iri = self._new(data_iri("assessment", a_key), SRKG.SustainabilityAssessment, row)
+            case.assessments[group] = (iri, a_key)
+            self.graph.add((case.iri, SRKG.assessment, iri))
+            for key, prop in keys:
+                if values[key] is not None:
+                    self.graph.add((iri, prop, _term(columns.column(key), values[key], None)))
+        # The partial flag belongs to the assessment but may be given on any of its rows (conflicting rows give two
+        # values, which the shapes report).
+        partial = self.cells.value(row, columns.column("partial"))
+        if partial is not None:
+            self.graph.add((iri, SRKG.isPartial, Literal(bool(partial))))
         return iri, a_key
 
     def _check_framework(self, row: Row, assessment: URIRef, result: URIRef) -> None:

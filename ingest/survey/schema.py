@@ -246,6 +246,7 @@ SHEETS: tuple[Sheet, ...] = (
             example="Low emissions: no heavy machinery on site."),
         col("weight", "decimal", prop=SRKG.weight, width=10),
         col("evidence", "text", prop=SRKG.evidence, width=30),
+        col("partial", "boolean", width=10),  # last, so that the older columns keep their letters
     ), SRKG.IndicatorResult),
     Sheet("barriers", (
         col("case_id", "case ref", True, width=CASE_ID_WIDTH, example=ILLUSTRATIVE),

@@ -126,11 +126,13 @@ def _case_sort_key(result: IngestResult, case: URIRef) -> tuple:
 
 
 def acceptable(result: IngestResult) -> bool:
-    """Something passed validation: at least one case study, or (for sources without cases) a site."""
+    """Something passed validation: at least one case study, or (for sources without cases) a site or a
+    sustainability assessment of a published case (the web assessment form)."""
     if result.rejected_whole or not len(result.load_graph):
         return False
     sites = set(result.load_graph.subjects(RDF.type, SRKG.Site))
-    return bool(result.accepted_cases) or (not result.cases and bool(sites))
+    assessments = set(result.load_graph.subjects(RDF.type, SRKG.SustainabilityAssessment))
+    return bool(result.accepted_cases) or (not result.cases and bool(sites or assessments))
 
 
 def verdict(result: IngestResult) -> str:

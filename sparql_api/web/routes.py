@@ -7,6 +7,7 @@ from fastapi import APIRouter
 from sparql_api.web import (
     account_views,
     analytics_views,
+    assessment_views,
     checklist_views,
     compare_views,
     coverage_views,
@@ -20,4 +21,4 @@ from sparql_api.web import (
 def routers() -> list[APIRouter]:
     return [submission_views.router, account_views.router, search_views.router, coverage_views.router,
             compare_views.router, checklist_views.router, analytics_views.router, definitions_views.router,
-            pages_views.router]
+            assessment_views.router, pages_views.router]
