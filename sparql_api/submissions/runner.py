@@ -15,6 +15,8 @@ import threading
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 
+from rdflib import Graph
+
 from ingest.pipeline import IngestResult, ingest_file, json_report
 from ingest.records import SourceError, SourceLocation
 from ingest.validation_report import render_turtle
@@ -27,6 +29,7 @@ log = logging.getLogger("srkg.submissions")
 LOAD_GRAPH, REPORT, REVIEW, SHACL, UNREADABLE_FILE = "load.nt", "report.json", "review.json", "shacl.ttl", \
     "unreadable.json"
 Ingest = Callable[..., IngestResult]
+Ownership = Callable[[Graph, str], list[str]]
 
 
 def _dumps(data: object) -> bytes:
@@ -43,9 +46,12 @@ def outcome_note(review: dict) -> str:
 
 
 class IngestRunner:
-    def __init__(self, registry: Registry, ingest: Ingest = ingest_file, workers: int = 1) -> None:
+    def __init__(self, registry: Registry, ingest: Ingest = ingest_file, workers: int = 1,
+                 ownership: Ownership | None = None) -> None:
         self.registry = registry
         self.ingest = ingest
+        # Reasons the revision describes resources other graphs publish (see submissions/ownership.py).
+        self.ownership = ownership
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="srkg-ingest")
         self._lock = threading.Lock()
         self._queued: set[tuple[str, int]] = set()
@@ -91,6 +97,8 @@ class IngestRunner:
                    "the details in the server log")
             details = unreadable_review(SourceError(SourceLocation(revision.file_name), why))
             return self._unreadable(submission, number, details, FAILED, f"internal error: {type(error).__name__}")
+        if self.ownership is not None and len(result.load_graph):
+            result.rejected_whole.extend(self.ownership(result.load_graph, str(result.info.graph)))
         review = build_review(result)
         write = self.registry.write_artifact
         write(submission, number, LOAD_GRAPH, result.load_graph.serialize(format="nt", encoding="utf-8"))

@@ -12,8 +12,10 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 
+from ingest.pipeline import ingest_file
 from sparql_api.store.base import Store
 from sparql_api.submissions import publish as publishing
+from sparql_api.submissions.ownership import ownership_check
 from sparql_api.submissions.registry import Incoming, Registry, Revision, Submission, now
 from sparql_api.submissions.runner import LOAD_GRAPH, Ingest, IngestRunner
 from sparql_api.submissions.workflow import (
@@ -48,7 +50,7 @@ class SubmissionService:
     def __init__(self, root: Path, store: Store, data_changed: Callable[[], None],
                  ingest: Ingest | None = None) -> None:
         self.registry = Registry(root)
-        self.runner = IngestRunner(self.registry, ingest) if ingest else IngestRunner(self.registry)
+        self.runner = IngestRunner(self.registry, ingest or ingest_file, ownership=ownership_check(store))
         self.store = store
         self.data_changed = data_changed
         self._locks: dict[str, threading.Lock] = {}

@@ -361,3 +361,26 @@ def test_rdf_files_are_submitted_like_workbooks(server: LiveServer, api: dict[st
     assert f"https://w3id.org/srkg/graph/submission/{key}" in graphs_of(server, case["iri"])
     assert rita.post(f"/submissions/{key}/withdraw", data={"reason": "test data"}).status_code == 200
     assert graphs_of(server, case["iri"]) == set()
+
+
+def test_a_submission_cannot_restate_a_published_case(server: LiveServer, api: dict[str, httpx.Client]) -> None:
+    """Published data changes only through its own submission: an upload restating another graph's case is
+    refused as a whole, with the reason, and can never be accepted (so never published)."""
+    case = "https://w3id.org/srkg/id/case/gbr-london-olympic-park"
+    from pathlib import Path
+
+    valid = Path(__file__).resolve().parents[1] / "fixtures" / "valid" / "complete-case.ttl"
+    # A valid new case (acceptable on its own) plus one statement about someone else's published case.
+    defaced = Graph().parse(valid).serialize(format="nt").encode() + \
+        f'<{case}> <http://purl.org/dc/terms/title> "Defaced"@en .\n'.encode()
+    bob = api["bob"]
+    reply = bob.post("/submissions", files={"file": ("olympic-park.nt", defaced, "application/n-triples")})
+    assert reply.status_code == 202, reply.text
+    doc = settled(bob, reply.json()["id"])
+    assert doc["report"]["verdict"] == "nothing-acceptable"
+    [reason] = doc["report"]["rejected_whole"]
+    assert reason.startswith(f"<{case}> is already published in <https://w3id.org/srkg/graph/examples>")
+    refused = bob.post(f"/submissions/{doc['id']}/accept")
+    assert refused.status_code == 409
+    titles = sparql(server, f"SELECT ?t WHERE {{ <{case}> <http://purl.org/dc/terms/title> ?t }}")
+    assert [t["t"]["value"] for t in titles] == ["Remediation of the London 2012 Olympic Park"]
