@@ -69,14 +69,21 @@ def _name(target: str) -> str:
     return "the default graph" if target == DEFAULT_GRAPH else f"graph <{target}>"
 
 
-@router.api_route(PATH, methods=METHODS, summary="Graph Store Protocol (indirect: ?graph=IRI or ?default)")
 async def graph_store_indirect(request: Request) -> Response:
     return await _dispatch(request)
 
 
-@router.api_route(PATH + "/{path:path}", methods=METHODS, summary="Graph Store Protocol (direct identification)")
 async def graph_store_direct(request: Request, path: str) -> Response:
     return await _dispatch(request)
+
+
+# One route per method, so that each has its own OpenAPI operation id.
+for _method in METHODS:
+    router.add_api_route(PATH, graph_store_indirect, methods=[_method], operation_id=f"gsp_{_method.lower()}",
+                         summary="Graph Store Protocol (indirect: ?graph=IRI or ?default)")
+    router.add_api_route(PATH + "/{path:path}", graph_store_direct, methods=[_method],
+                         operation_id=f"gsp_direct_{_method.lower()}",
+                         summary="Graph Store Protocol (direct identification)")
 
 
 async def _dispatch(request: Request) -> Response:

@@ -102,13 +102,6 @@ def _fix_position(error: QuerySyntaxError, base: str) -> QuerySyntaxError:
     return QuerySyntaxError(message)
 
 
-@router.api_route(
-    "/sparql",
-    methods=["GET", "POST"],
-    summary="SPARQL 1.1 query and update; the service description without a query",
-    response_class=Response,
-    openapi_extra=_OPENAPI,
-)
 async def sparql_endpoint(request: Request) -> Response:
     ctx = context(request)
     op = await parse_operation(request, ctx.limits)
@@ -119,6 +112,13 @@ async def sparql_endpoint(request: Request) -> Response:
             return await _describe(request, ctx)
         raise HTTPProblem(400, "the POST carries neither a query nor an update")
     return await _query(request, ctx, op)
+
+
+# One route per method, so that each has its own OpenAPI operation id.
+for _method in ("GET", "POST"):
+    router.add_api_route("/sparql", sparql_endpoint, methods=[_method], response_class=Response,
+                         summary="SPARQL 1.1 query and update; the service description without a query",
+                         openapi_extra=_OPENAPI, operation_id=f"sparql_{_method.lower()}")
 
 
 async def _query(request: Request, ctx: ServerContext, op: ProtocolOperation) -> Response:
