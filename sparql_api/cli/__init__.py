@@ -17,6 +17,7 @@ COMMAND_MODULES = [
     "sparql_api.cli.store_cmd",
     "sparql_api.cli.compare_cmd",
     "sparql_api.cli.checklist_cmd",
+    "sparql_api.cli.export_cmd",
 ]
 
 

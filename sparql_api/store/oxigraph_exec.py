@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 
 import pyoxigraph as ox
 
-from sparql_api.sparql_text import has_dataset_clause, insert_in_where, prologue_prefixes
+from sparql_api.sparql_text import has_dataset_clause, insert_in_where, prologue_prefixes, service_targets
 from sparql_api.store.result_formats import (
     JSON,
     RESULT_MEDIA_TYPES,
@@ -149,7 +149,34 @@ def _collect_graph(iterator: object, max_results: int | None) -> list[ox.Triple]
     return [t for group in by_subject.values() for t in group]
 
 
+def service_note(sparql: str) -> str:
+    """``"SERVICE <a>"`` (or ``"SERVICE <a> or <b>"``) for a query that calls remote endpoints, else ``""``."""
+    targets = list(dict.fromkeys(t for t in service_targets(sparql) if t))
+    return "SERVICE " + " or ".join(f"<{t}>" for t in targets) if targets else ""
+
+
 def run_query(
+    store: ox.Store,
+    sparql: str,
+    media_type: str,
+    *,
+    default_graph_uris: Sequence[str] | None = None,
+    named_graph_uris: Sequence[str] | None = None,
+    max_results: int | None = None,
+) -> tuple[bytes, str, str]:
+    """Execute and serialise (``_run_query``); a failure of a query with ``SERVICE`` names the endpoint(s)."""
+    try:
+        return _run_query(store, sparql, media_type, default_graph_uris=default_graph_uris,
+                          named_graph_uris=named_graph_uris, max_results=max_results)
+    except ExecError as e:
+        note = service_note(sparql) if e.kind == "failed" else ""
+        if not note:
+            raise
+        reason = e.message.removeprefix("the query failed while running: ")
+        raise ExecError("failed", f"the remote endpoint of {note} failed or is unreachable: {reason}") from e
+
+
+def _run_query(
     store: ox.Store,
     sparql: str,
     media_type: str,

@@ -136,9 +136,11 @@ class OxigraphStore(Store):
         try:
             response = pool.call(request, timeout)
         except WorkerTimeout:
+            note = oxigraph_exec.service_note(str(request.get("sparql", "")))
             raise QueryTimeout(
                 f"the query ran longer than the {timeout:g} s limit and was stopped; "
-                "narrow it down (more specific patterns, LIMIT) and try again"
+                + (f"it waited on {note}, which may be slow or not answering" if note else
+                   "narrow it down (more specific patterns, LIMIT) and try again")
             ) from None
         except PoolBusy:
             raise StoreBusy(

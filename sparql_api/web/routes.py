@@ -11,6 +11,7 @@ from sparql_api.web import (
     checklist_views,
     compare_views,
     coverage_views,
+    dataset_views,
     definitions_views,
     pages_views,
     search_views,
@@ -21,4 +22,4 @@ from sparql_api.web import (
 def routers() -> list[APIRouter]:
     return [submission_views.router, account_views.router, search_views.router, coverage_views.router,
             compare_views.router, checklist_views.router, analytics_views.router, definitions_views.router,
-            assessment_views.router, pages_views.router]
+            dataset_views.router, assessment_views.router, pages_views.router]
