@@ -16,6 +16,7 @@ from sparql_api.store.base import (
     DataSyntaxError,
     QuerySyntaxError,
     QueryTimeout,
+    RemoteServiceError,
     ResultTooLarge,
     StoreBusy,
     StoreError,
@@ -50,6 +51,7 @@ _STORE_ERRORS: list[tuple[type[StoreError], int, str, dict[str, str]]] = [
     (QueryTimeout, 503, "Query timeout: ", {"Retry-After": "5"}),
     (StoreBusy, 503, "Server busy: ", {"Retry-After": "5"}),
     (ResultTooLarge, 413, "Result too large: ", {}),
+    (RemoteServiceError, 502, "Remote endpoint failed: ", {}),
 ]
 
 

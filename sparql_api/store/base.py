@@ -38,6 +38,10 @@ class StoreBusy(StoreError):
     """Every query slot stayed busy for the whole time limit; the client may retry later."""
 
 
+class RemoteServiceError(StoreError):
+    """A remote endpoint called with SPARQL ``SERVICE`` failed or could not be reached (HTTP 502)."""
+
+
 class DataSyntaxError(StoreError):
     """RDF data given to a graph operation did not parse; the message names the line and column."""
 

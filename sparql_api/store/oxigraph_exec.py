@@ -47,7 +47,7 @@ COMMON_PREFIXES = {
 
 
 class ExecError(Exception):
-    """A failure with a ``kind``: syntax | too_large | media | failed."""
+    """A failure with a ``kind``: syntax | too_large | media | remote (a SERVICE endpoint) | failed."""
 
     def __init__(self, kind: str, message: str) -> None:
         super().__init__(message)
@@ -173,7 +173,7 @@ def run_query(
         if not note:
             raise
         reason = e.message.removeprefix("the query failed while running: ")
-        raise ExecError("failed", f"the remote endpoint of {note} failed or is unreachable: {reason}") from e
+        raise ExecError("remote", f"the remote endpoint of {note} failed or is unreachable: {reason}") from e
 
 
 def _run_query(

@@ -23,6 +23,7 @@ from sparql_api.store.base import (
     DataSyntaxError,
     QuerySyntaxError,
     QueryTimeout,
+    RemoteServiceError,
     ResultTooLarge,
     SerializedResult,
     Store,
@@ -41,6 +42,7 @@ _ERRORS: dict[str, type[StoreError]] = {
     "syntax": QuerySyntaxError,
     "too_large": ResultTooLarge,
     "media": UnsupportedMediaType,
+    "remote": RemoteServiceError,
     "failed": StoreError,
 }
 
