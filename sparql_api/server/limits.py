@@ -19,6 +19,11 @@ from sparql_api.sparql_text import service_targets
 DEFAULT_SERVICE_ALLOW = ("https://agrovoc.fao.org/sparql", "https://query.wikidata.org/sparql")
 
 
+def _service_call_timeout() -> float:
+    """``SRKG_SERVICE_TIMEOUT``: seconds allowed per SERVICE call (default 10)."""
+    return float(os.environ.get("SRKG_SERVICE_TIMEOUT", "10"))
+
+
 def _service_allow_list() -> tuple[str, ...]:
     """``SRKG_SERVICE_ALLOW``: space-separated endpoints SERVICE may call (default AGROVOC and Wikidata)."""
     value = os.environ.get("SRKG_SERVICE_ALLOW")
@@ -31,6 +36,7 @@ class ServerLimits:
     max_results: int = 100_000
     max_request_bytes: int = 50 * 1024 * 1024
     service_allow: tuple[str, ...] = field(default_factory=_service_allow_list)
+    service_call_timeout_s: float = field(default_factory=_service_call_timeout)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> ServerLimits:
@@ -39,6 +45,17 @@ class ServerLimits:
             max_results=settings.max_results,
             max_request_bytes=settings.max_request_bytes,
         )
+
+    def time_limit(self, query: str) -> float:
+        """The query's time limit: ``SRKG_SERVICE_TIMEOUT`` per SERVICE call it makes, within the query limit.
+
+        pyoxigraph makes SERVICE calls itself and has no per-call timeout, so the per-call budget bounds the
+        whole query: a remote that hangs is cut off after its budget (503 naming it) instead of holding the
+        client for the full query limit."""
+        calls = len(service_targets(query))
+        if not calls:
+            return self.query_timeout_s
+        return min(self.query_timeout_s, self.service_call_timeout_s * calls)
 
     def check_services(self, query: str) -> None:
         for target in service_targets(query):

@@ -142,7 +142,7 @@ async def _query(request: Request, ctx: ServerContext, op: ProtocolOperation) ->
             media_type,
             default_graph_uris=op.graphs["default-graph-uri"],
             named_graph_uris=op.graphs["named-graph-uri"],
-            timeout=ctx.limits.query_timeout_s,
+            timeout=ctx.limits.time_limit(op.query),
             max_results=ctx.limits.max_results,
         )
     except QuerySyntaxError as e:
