@@ -18,6 +18,9 @@ from sparql_api.analysis.stats import Item, Summary, per_case
 PILLARS = ("environmental", "social", "economic")
 
 
+MAX_WEIGHT = 1000  # weights are relative; a bound keeps them finite as floats and in JSON
+
+
 @dataclass(frozen=True)
 class Weights:
     """The user's pillar weights (≥ 0, at least one > 0)."""
@@ -44,8 +47,8 @@ class Weights:
                 value = Decimal(number.strip())
             except ArithmeticError:
                 raise ValueError(f"weights: '{number.strip()}' is not a number") from None
-            if not value.is_finite() or value < 0:
-                raise ValueError(f"weights: {name} must be a number ≥ 0")
+            if not value.is_finite() or value < 0 or value > MAX_WEIGHT:
+                raise ValueError(f"weights: {name} must be a number from 0 to {MAX_WEIGHT}")
             values[name] = value
         if not any(values.values()):
             raise ValueError("weights: at least one pillar needs a weight above 0")

@@ -7,6 +7,7 @@ match wins (code > exact label > synonym > fuzzy) and a tie goes to the class, w
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from ingest.namespaces import DEFAULT_BASE_IRI
@@ -75,10 +76,13 @@ def _suggestions(result: Reconciliation) -> tuple[str, ...]:
     return tuple(dict.fromkeys(c.label for c in result.candidates))[:5]
 
 
+_NOTATION = re.compile(r"[A-Za-z0-9._~-]+")  # what a concept notation may be (never a quote or '>')
+
+
 def _by_iri(text: str, schemes: tuple[str, ...]) -> Resolved | None:
     """A vocabulary IRI typed as is (the web form sends IRIs back); the label is its last segment."""
     for scheme in schemes:
         prefix = f"{DEFAULT_BASE_IRI}vocab/{scheme}/"
-        if text.startswith(prefix) and "/" not in text[len(prefix):]:
+        if text.startswith(prefix) and _NOTATION.fullmatch(text[len(prefix):]):
             return Resolved(text, text, text[len(prefix):], scheme, "iri")
     return None

@@ -1,10 +1,12 @@
 """A submission may describe only its own records: not resources that another graph already publishes.
 
 Without this, an RDF upload could restate or deface a published case (its triples would merge into the case in
-the union default graph once a reviewer publishes). The one statement allowed about a resource published
-elsewhere is a link that adds to it without changing it: ``<published case> srkg:assessment <new assessment>``
-(the web assessment form). Data IRIs that many submissions legitimately share — agents, source files (keyed by
-their SHA-256), source records — are not checked.
+the union default graph once a reviewer publishes). This covers every IRI the store already describes:
+the project's data, vocabulary concepts, ontology terms, AGROVOC concepts. The one statement allowed about a
+resource published elsewhere is a link that adds to it without changing it: ``<published case> srkg:assessment
+<new assessment>`` (the web assessment form). Data IRIs that many submissions legitimately share — agents,
+source files (keyed by their SHA-256), source records — are not checked. The check runs when the revision is
+validated and again at publication (another submission may have published the same resources meanwhile).
 """
 
 from __future__ import annotations
@@ -34,8 +36,7 @@ def published_elsewhere(graph: Graph, store: Store, own_graph: str) -> list[str]
     own = URIRef(own_graph)
     reasons = []
     for subject in sorted({s for s in graph.subjects() if isinstance(s, URIRef)}):
-        kind = _kind(str(subject), data_prefix)
-        if kind is None or kind in SHARED_KINDS:
+        if _kind(str(subject), data_prefix) in SHARED_KINDS:
             continue
         if not set(graph.predicates(subject)) - ALLOWED_ON_PUBLISHED:
             continue

@@ -12,7 +12,10 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 
+from rdflib import Graph
+
 from ingest.pipeline import ingest_file
+from ingest.provenance import submission_graph_iri
 from sparql_api.store.base import Store
 from sparql_api.submissions import publish as publishing
 from sparql_api.submissions.ownership import ownership_check
@@ -50,7 +53,8 @@ class SubmissionService:
     def __init__(self, root: Path, store: Store, data_changed: Callable[[], None],
                  ingest: Ingest | None = None) -> None:
         self.registry = Registry(root)
-        self.runner = IngestRunner(self.registry, ingest or ingest_file, ownership=ownership_check(store))
+        self.ownership = ownership_check(store)
+        self.runner = IngestRunner(self.registry, ingest or ingest_file, ownership=self.ownership)
         self.store = store
         self.data_changed = data_changed
         self._locks: dict[str, threading.Lock] = {}
@@ -128,6 +132,12 @@ class SubmissionService:
             if load_graph is None:
                 raise WorkflowError(409, f"revision {submission.revision} has no graph to publish; upload the file "
                                     "again")
+            # Checked again now: another submission may have published the same resources since this was validated.
+            graph = Graph().parse(data=load_graph, format="nt")
+            clashes = self.ownership(graph, str(submission_graph_iri(key)))
+            if clashes:
+                raise WorkflowError(409, "cannot publish: " + "; ".join(clashes[:3])
+                                    + (f" (and {len(clashes) - 3} more)" if len(clashes) > 3 else ""))
             at = now()
             data = publishing.published_graph(load_graph, key, submission.revision, actor.username, at)
             triples = publishing.publish(self.store, key, data)

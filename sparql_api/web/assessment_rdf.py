@@ -193,13 +193,19 @@ class Entry:
     rows: list[Row] = field(default_factory=list)
 
 
+MAX_EXPONENT = 30
+
+
 def parse_number(raw: str) -> Decimal | None:
     """A decimal number as typed ('3', '2.5', '2,5'); None when it is not one."""
     try:
         number = Decimal(raw.strip().replace(",", "."))
     except InvalidOperation:
         return None
-    return number if number.is_finite() else None
+    # A finite decimal with a huge exponent ('1e3000000000') would be written out digit by digit.
+    if not number.is_finite() or abs(number.adjusted()) > MAX_EXPONENT:
+        return None
+    return number
 
 
 def read_rows(form: dict[str, str], framework: Framework, criteria: list[Criterion], ratings: list[Option],

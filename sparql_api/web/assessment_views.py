@@ -35,6 +35,7 @@ from sparql_api.web.assessment_rdf import (
     read_rows,
     slug,
 )
+from sparql_api.web.iri_check import is_iri
 from sparql_api.web.render import render_page
 from sparql_api.web.resource_iris import IriSpace
 from sparql_api.web.submission_views import submission_service
@@ -47,13 +48,15 @@ MAX_FIELD_CHARS = 2000
 
 
 def case_candidates(value: str, base: str) -> list[str]:
-    """The IRIs ``?case=`` may mean: an IRI as given, a served path, or a bare case key."""
+    """The IRIs ``?case=`` may mean: an IRI as given, a served path, or a bare case key (valid IRIs only)."""
     value = value.strip()
     if value.startswith(("http://", "https://")):
-        return [value]
-    if value.startswith("/"):
-        return IriSpace(base).iris_for_path(value)
-    return [f"{b}id/case/{value}" for b in IriSpace(base).bases] if value and "/" not in value else []
+        found = [value]
+    elif value.startswith("/"):
+        found = IriSpace(base).iris_for_path(value)
+    else:
+        found = [f"{b}id/case/{value}" for b in IriSpace(base).bases] if value and "/" not in value else []
+    return [iri for iri in found if is_iri(iri)]
 
 
 class _Form:

@@ -22,6 +22,7 @@ from sparql_api.server.context import ServerContext, context
 from sparql_api.server.errors import problem
 from sparql_api.server.negotiation import NotAcceptable
 from sparql_api.web import i18n, resource_data
+from sparql_api.web.iri_check import is_iri
 from sparql_api.web.render import render_page
 from sparql_api.web.resource_data import Facts
 from sparql_api.web.resource_generic import graph_view
@@ -57,7 +58,7 @@ class Target:
 
 def locate(ctx: ServerContext, space: IriSpace, path: str) -> Target | None:
     for iri in space.iris_for_path(path):
-        if _NOT_IRI.search(iri):
+        if _NOT_IRI.search(iri) or not is_iri(iri):
             return None
         node = URIRef(iri)
         if path.startswith("/graph/"):

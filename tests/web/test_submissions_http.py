@@ -384,3 +384,37 @@ def test_a_submission_cannot_restate_a_published_case(server: LiveServer, api: d
     assert refused.status_code == 409
     titles = sparql(server, f"SELECT ?t WHERE {{ <{case}> <http://purl.org/dc/terms/title> ?t }}")
     assert [t["t"]["value"] for t in titles] == ["Remediation of the London 2012 Olympic Park"]
+
+
+def test_two_drafts_of_the_same_resources_cannot_both_be_published(server: LiveServer,
+                                                                   api: dict[str, httpx.Client]) -> None:
+    """Ownership is checked again at publication: the second of two drafts describing the same new case is
+    refused once the first is public."""
+    from pathlib import Path
+
+    valid = Path(__file__).resolve().parents[1] / "fixtures" / "valid" / "complete-case.ttl"
+    data = Graph().parse(valid).serialize(format="turtle").encode()
+    alice, bob, rita = api["alice"], api["bob"], api["rita"]
+    keys = []
+    for client in (alice, bob):
+        reply = client.post("/submissions", files={"file": ("same-case.ttl", data, "text/turtle")})
+        keys.append(reply.json()["id"])
+        assert settled(client, keys[-1])["report"]["verdict"] == "all-accepted"
+    assert alice.post(f"/submissions/{keys[0]}/accept").status_code == 200
+    assert bob.post(f"/submissions/{keys[1]}/accept").status_code == 200
+    assert rita.post(f"/submissions/{keys[0]}/publish").status_code == 200
+    second = rita.post(f"/submissions/{keys[1]}/publish")
+    assert second.status_code == 409 and "is already published in" in second.text, second.text
+    assert graphs_of(server, "https://w3id.org/srkg/id/case/fixture") == {
+        f"https://w3id.org/srkg/graph/submission/{keys[0]}"}
+    assert rita.post(f"/submissions/{keys[0]}/withdraw", data={"reason": "test data"}).status_code == 200
+
+
+def test_a_submission_cannot_restate_an_agrovoc_concept(server: LiveServer, api: dict[str, httpx.Client]) -> None:
+    bob = api["bob"]
+    concept = "http://aims.fao.org/aos/agrovoc/c_1178"
+    data = f'<{concept}> <http://www.w3.org/2004/02/skos/core#prefLabel> "defaced"@en .\n'.encode()
+    reply = bob.post("/submissions", files={"file": ("agrovoc.nt", data, "application/n-triples")})
+    doc = settled(bob, reply.json()["id"])
+    assert doc["report"]["verdict"] == "nothing-acceptable"
+    assert any(concept in reason for reason in doc["report"]["rejected_whole"]), doc["report"]["rejected_whole"]
