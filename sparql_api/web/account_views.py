@@ -15,6 +15,9 @@ from sparql_api.server.context import context
 from sparql_api.web.i18n import choose_language
 from sparql_api.web.render import render_page
 
+# Small forms: no files, few fields, short values (the defaults would spool megabytes before any check).
+FORM_FIELDS, FORM_PART_BYTES = 50, 16 * 1024
+
 router = APIRouter(tags=["Accounts"])
 
 MAX_FIELD = 1000
@@ -40,7 +43,7 @@ def login_page(request: Request, next: str = "/") -> Response:
 
 @router.post("/login", summary="Sign in with name and password; sets the session cookie", include_in_schema=False)
 async def login(request: Request) -> Response:
-    form = await request.form()
+    form = await request.form(max_files=0, max_fields=FORM_FIELDS, max_part_size=FORM_PART_BYTES)
     field = {k: str(form.get(k, ""))[:MAX_FIELD] for k in ("username", "password", "csrf_token", "next")}
     verify_csrf(request, field["csrf_token"])
     target = safe_next(field["next"])
@@ -61,7 +64,7 @@ async def login(request: Request) -> Response:
 
 @router.post("/logout", summary="End the web session", include_in_schema=False)
 async def logout(request: Request) -> Response:
-    form = await request.form()
+    form = await request.form(max_files=0, max_fields=FORM_FIELDS, max_part_size=FORM_PART_BYTES)
     verify_csrf(request, str(form.get("csrf_token", "")))
     secret = request.cookies.get(SESSION_COOKIE)
     if secret:

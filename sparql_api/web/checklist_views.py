@@ -50,6 +50,9 @@ from sparql_api.web import i18n
 from sparql_api.web.coverage_views import local_path, wants_json
 from sparql_api.web.render import render_page
 
+# Small forms: no files, few fields, short values (the defaults would spool megabytes before any check).
+FORM_FIELDS, FORM_PART_BYTES = 50, 16 * 1024
+
 router = APIRouter(tags=["Checklist"])
 
 FORMATS = ("html", "md", "ttl", "jsonld", "json")
@@ -265,7 +268,7 @@ def may_edit(user: User | None, plan: StoredPlan) -> bool:
              response_class=Response)
 async def create_plan(request: Request) -> Response:
     user = require_user(request)
-    form = await request.form()
+    form = await request.form(max_files=0, max_fields=FORM_FIELDS, max_part_size=FORM_PART_BYTES)
     verify_csrf(request, _field(form.get("csrf_token")))
     ctx = context(request)
     lang = i18n.choose_language(request)
@@ -323,7 +326,7 @@ def plan_page(request: Request, plan_id: str) -> Response:
              response_class=Response)
 async def update_stage(request: Request, plan_id: str, stage: str) -> Response:
     user = require_user(request)
-    form = await request.form()
+    form = await request.form(max_files=0, max_fields=FORM_FIELDS, max_part_size=FORM_PART_BYTES)
     verify_csrf(request, _field(form.get("csrf_token")))
     ctx = context(request)
     base = ctx.settings.base_iri

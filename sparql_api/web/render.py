@@ -32,14 +32,25 @@ def environment() -> Environment:
         lstrip_blocks=True,
     )
     env.globals.update(LANGUAGES=i18n.LANGUAGES, LANGUAGE_NAMES=i18n.LANGUAGE_NAMES)
+    env.filters["safe_href"] = safe_href
     return env
 
 
 def with_lang(request: Request, lang: str) -> str:
-    """The current URL with ``lang`` set (the language switcher's links)."""
-    params = dict(request.query_params)
-    params["lang"] = lang
+    """The current URL with ``lang`` set (the language switcher's links); repeated parameters are kept."""
+    params = [(k, v) for k, v in request.query_params.multi_items() if k != "lang"] + [("lang", lang)]
     return request.url.path + "?" + urlencode(params)
+
+
+def safe_href(value: object) -> str | None:
+    """``value`` as a link target only when it is a path on this site or an http(s) URL (never ``javascript:``,
+    ``data:`` or a protocol-relative ``//host``), else None: data from the store never becomes script."""
+    text = str(value or "").strip()
+    if text.startswith("/") and not text.startswith("//"):
+        return text
+    if text.lower().startswith(("http://", "https://")):
+        return text
+    return None
 
 
 def page_context(request: Request, lang: str) -> dict[str, Any]:

@@ -30,7 +30,7 @@ from sparql_api.server.context import context
 from sparql_api.server.errors import HTTPProblem
 from sparql_api.server.negotiation import parse_accept
 from sparql_api.web import i18n
-from sparql_api.web.render import render_page
+from sparql_api.web.render import render_page, safe_href
 from sparql_api.web.search_index import (
     FACETS,
     CaseDoc,
@@ -124,7 +124,7 @@ class Presenter:
         for base in self.bases:
             if iri.startswith(base):
                 return "/" + iri[len(base):]
-        return iri
+        return safe_href(iri) or "#"
 
     def label(self, facet: str, value: str) -> str:
         if facet == "year":
