@@ -150,3 +150,17 @@ def test_cli_exports_and_points_latest(tmp_path: Path) -> None:
     again = subprocess.run([sys.executable, "-m", "sparql_api.cli", "export", "--out", str(made)], env=env,
                            capture_output=True, text=True, cwd=REPO)
     assert again.returncode == 2 and "already exists" in again.stderr
+
+
+def test_graphs_whose_file_names_coincide_are_both_exported(tmp_path: Path) -> None:
+    store = OxigraphStore(tmp_path / "store")
+    try:
+        for graph, text in (("http://x.example/a", "first"), ("http://x.example-a", "second")):
+            store.add_graph(graph, f'<urn:x:s> <urn:x:p> "{text}" .\n'.encode(), "application/n-triples")
+        manifest = write_export(store, tmp_path / "out", base=BASE)
+    finally:
+        store.close()
+    turtle = {f["name"] for f in manifest["files"] if f["name"].endswith(".ttl")}
+    assert len(turtle) == 2
+    contents = {(tmp_path / "out" / name).read_text("utf-8").strip().split()[-2] for name in turtle}
+    assert contents == {'"first"', '"second"'}

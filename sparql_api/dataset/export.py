@@ -114,6 +114,8 @@ def _write_files(store: Store, work: Path, base: str, progress: Callable[[str], 
         if data is None:
             continue
         path = work / graph_file_name(graph, base)
+        if path.exists():  # two IRIs that make the same file-safe name (``…/a`` and ``…-a``): keep both
+            path = path.with_name(f"{path.stem}-{hashlib.sha256(graph.encode()).hexdigest()[:8]}.ttl")
         path.write_bytes(data)
         files.append(_file(path, f"the named graph <{graph}> (Turtle)", graph=graph, triples=counts[graph]))
         progress(f"{counts[graph]:,} triples → {path.name}")

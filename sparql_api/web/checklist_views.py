@@ -24,6 +24,7 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 from rdflib import Graph, Literal, URIRef
+from starlette.concurrency import run_in_threadpool
 from starlette.responses import JSONResponse, RedirectResponse, Response
 
 from sparql_api.accounts.users import User
@@ -272,18 +273,24 @@ async def create_plan(request: Request) -> Response:
     verify_csrf(request, _field(form.get("csrf_token")))
     ctx = context(request)
     lang = i18n.choose_language(request)
-    try:
-        site = describe(site_words(form))
-    except FilterError as e:
-        raise HTTPProblem(400, str(e)) from None
-    checklist = build(ctx, site, lang)
-    title = _field(form.get("title")).strip() or default_title(checklist, i18n.translator(lang))
-    plan_id = new_plan_id()
     base = ctx.settings.base_iri
-    graph = plan_graph(checklist, base=base, plan=plan_iri(base, plan_id), title=title, created=now(),
-                       creator=user.username)
-    ctx.store.replace_graph(plan_graph_iri(base, plan_id), graph.serialize(format="nt", encoding="utf-8"), N_TRIPLES)
-    ctx.data_changed()
+
+    def store_plan() -> str:  # store work off the event loop
+        try:
+            site = describe(site_words(form))
+        except FilterError as e:
+            raise HTTPProblem(400, str(e)) from None
+        checklist = build(ctx, site, lang)
+        title = _field(form.get("title")).strip() or default_title(checklist, i18n.translator(lang))
+        plan_id = new_plan_id()
+        graph = plan_graph(checklist, base=base, plan=plan_iri(base, plan_id), title=title, created=now(),
+                           creator=user.username)
+        ctx.store.replace_graph(plan_graph_iri(base, plan_id), graph.serialize(format="nt", encoding="utf-8"),
+                                N_TRIPLES)
+        ctx.data_changed()
+        return plan_id
+
+    plan_id = await run_in_threadpool(store_plan)
     page = f"/checklist/plans/{plan_id}"
     if wants_json(request.headers.get("accept")):
         return JSONResponse({"id": plan_id, "iri": str(plan_iri(base, plan_id)), "graph": plan_graph_iri(base, plan_id),
@@ -302,6 +309,8 @@ def list_plans(request: Request) -> Response:
              for r in rows]
     for plan in plans:
         plan["page"] = f"/checklist/plans/{plan['id']}"
+    if output_format(request) not in ("html", "json"):
+        raise HTTPProblem(400, "the list of plans comes as html or json; each plan also as md, ttl or jsonld")
     if output_format(request) == "json":
         return JSONResponse({"plans": plans})
     return render_page(request, "checklist_plans.html", plans=plans)
@@ -330,18 +339,23 @@ async def update_stage(request: Request, plan_id: str, stage: str) -> Response:
     verify_csrf(request, _field(form.get("csrf_token")))
     ctx = context(request)
     base = ctx.settings.base_iri
-    with plan_lock(ctx):
-        graph, plan = load_plan(ctx, plan_id)
-        if not may_edit(user, plan):
-            raise HTTPProblem(403, f"only the plan's creator ({plan.creator}) or an admin may change its stages")
-        try:
-            change = set_status(graph, plan_iri(base, check_plan_id(plan_id)), stage, _field(form.get("status")),
-                                by=user.username, at=now(), base=base)
-        except PlanError as e:
-            raise HTTPProblem(400, str(e)) from None
-        ctx.store.replace_graph(plan_graph_iri(base, plan_id), graph.serialize(format="nt", encoding="utf-8"),
-                                N_TRIPLES)
-    ctx.data_changed()
+
+    def change_stage() -> object:  # store work off the event loop
+        with plan_lock(ctx):
+            graph, plan = load_plan(ctx, plan_id)
+            if not may_edit(user, plan):
+                raise HTTPProblem(403, f"only the plan's creator ({plan.creator}) or an admin may change its stages")
+            try:
+                change = set_status(graph, plan_iri(base, check_plan_id(plan_id)), stage,
+                                    _field(form.get("status")), by=user.username, at=now(), base=base)
+            except PlanError as e:
+                raise HTTPProblem(400, str(e)) from None
+            ctx.store.replace_graph(plan_graph_iri(base, plan_id), graph.serialize(format="nt", encoding="utf-8"),
+                                    N_TRIPLES)
+        ctx.data_changed()
+        return change
+
+    change = await run_in_threadpool(change_stage)
     if wants_json(request.headers.get("accept")):
         return JSONResponse(vars(change))
     return RedirectResponse(f"/checklist/plans/{plan_id}?lang={i18n.choose_language(request)}#{stage}",
