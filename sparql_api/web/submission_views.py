@@ -296,12 +296,16 @@ async def _small_fields(request: Request) -> dict[str, str]:
     media = request.headers.get("content-type", "").split(";")[0].strip().lower()
     fields: dict[str, str] = {}
     if media in ("application/x-www-form-urlencoded", "multipart/form-data"):
-        form = await request.form(max_files=0, max_fields=10)
+        form = await request.form(max_files=0, max_fields=10, max_part_size=MAX_ACTION_BODY)
         fields = {k: v for k, v in form.items() if isinstance(v, str)}
     elif media == "application/json":
-        body = await request.body()
+        body = bytearray()
+        async for chunk in request.stream():  # a chunked body has no Content-Length to check up front
+            body += chunk
+            if len(body) > MAX_ACTION_BODY:
+                raise HTTPProblem(413, "this request body is too large for an action")
         try:
-            data = json.loads(body or b"{}")
+            data = json.loads(bytes(body) or b"{}")
         except ValueError:
             raise HTTPProblem(400, "the JSON body does not parse") from None
         if not isinstance(data, dict):

@@ -418,3 +418,15 @@ def test_a_submission_cannot_restate_an_agrovoc_concept(server: LiveServer, api:
     doc = settled(bob, reply.json()["id"])
     assert doc["report"]["verdict"] == "nothing-acceptable"
     assert any(concept in reason for reason in doc["report"]["rejected_whole"]), doc["report"]["rejected_whole"]
+
+
+def test_a_chunked_oversized_action_body_is_refused(server: LiveServer, api: dict[str, httpx.Client]) -> None:
+    def chunks() -> Iterator[bytes]:
+        yield b'{"reason": "'
+        for _ in range(200):
+            yield b"x" * 1024
+        yield b'"}'
+
+    reply = api["rita"].post("/submissions/nothing-1/reject", content=chunks(),
+                             headers={"Content-Type": "application/json"})
+    assert reply.status_code == 413, reply.text
