@@ -202,3 +202,32 @@ def insert_in_where(query: str, text: str) -> str:
         if tok.depth == 0 and tok.text == "{":
             return query[: tok.end] + " " + text + " " + query[tok.end :]
     raise ValueError("the query has no WHERE group")
+
+
+def rewrite_service_targets(text: str, replacements: dict[str, str]) -> str:
+    """``text`` with the endpoint of each ``SERVICE`` clause named in ``replacements`` swapped for its new IRI."""
+    if not replacements or "service" not in text.lower():
+        return text
+    toks = token_list(text)
+    prefixes = prologue_prefixes(text)
+    spans: list[tuple[int, int, str]] = []
+    for i, tok in enumerate(toks):
+        if tok.keyword != "SERVICE":
+            continue
+        j = i + 1
+        if j < len(toks) and toks[j].keyword == "SILENT":
+            j += 1
+        if j >= len(toks):
+            continue
+        nxt = toks[j]
+        target = None
+        if nxt.kind == "iri":
+            target = nxt.text[1:-1]
+        elif nxt.kind == "word" and ":" in nxt.text:
+            prefix, local = nxt.text.split(":", 1)
+            target = prefixes[prefix] + local if prefix in prefixes else None
+        if target in replacements:
+            spans.append((nxt.start, nxt.end, f"<{replacements[target]}>"))
+    for start, end, new in reversed(spans):
+        text = text[:start] + new + text[end:]
+    return text

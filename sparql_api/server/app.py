@@ -13,7 +13,7 @@ from fastapi.staticfiles import StaticFiles
 from sparql_api.accounts.sessions import SessionStore
 from sparql_api.accounts.users import AccountStore, account_store_path
 from sparql_api.config import Settings
-from sparql_api.server import docs, errors, graph_store, health, query_page, sparql_protocol
+from sparql_api.server import docs, errors, graph_store, health, query_page, service_proxy, sparql_protocol
 from sparql_api.server.context import ServerContext
 from sparql_api.server.limits import ServerLimits
 from sparql_api.server.query_page import STATIC_DIR
@@ -76,7 +76,7 @@ def create_app(settings: Settings, store: Store, tokens: TokenStore | None = Non
     errors.install(app)
     docs.install(app)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
-    for module in (sparql_protocol, graph_store, query_page, health):
+    for module in (sparql_protocol, graph_store, query_page, health, service_proxy):
         app.include_router(module.router)
     for router in web_routes.routers():
         app.include_router(router)

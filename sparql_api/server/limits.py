@@ -24,6 +24,11 @@ def _service_call_timeout() -> float:
     return float(os.environ.get("SRKG_SERVICE_TIMEOUT", "10"))
 
 
+def _service_form_post() -> tuple[str, ...]:
+    """``SRKG_SERVICE_FORM_POST``: space-separated endpoints that need form-encoded SERVICE calls (Virtuoso 7)."""
+    return tuple(os.environ.get("SRKG_SERVICE_FORM_POST", "").split())
+
+
 def _service_allow_list() -> tuple[str, ...]:
     """``SRKG_SERVICE_ALLOW``: space-separated endpoints SERVICE may call (default AGROVOC and Wikidata)."""
     value = os.environ.get("SRKG_SERVICE_ALLOW")
@@ -37,6 +42,7 @@ class ServerLimits:
     max_request_bytes: int = 50 * 1024 * 1024
     service_allow: tuple[str, ...] = field(default_factory=_service_allow_list)
     service_call_timeout_s: float = field(default_factory=_service_call_timeout)
+    service_form_post: tuple[str, ...] = field(default_factory=_service_form_post)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> ServerLimits:

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Request
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import RedirectResponse, Response
 
+from sparql_api.server import service_proxy
 from sparql_api.server.auth import require_curator
 from sparql_api.server.context import ServerContext, context, endpoint_url
 from sparql_api.server.errors import HTTPProblem
@@ -134,11 +135,12 @@ async def _query(request: Request, ctx: ServerContext, op: ProtocolOperation) ->
     except UnknownFormat as e:
         raise HTTPProblem(400, str(e)) from None
     ctx.limits.check_services(op.query)
+    query = service_proxy.through_proxy(op.query, ctx.limits, ctx.settings)
     base = endpoint_url(request)
     try:
         result = await run_in_threadpool(
             ctx.store.query,
-            with_base(op.query, base),
+            with_base(query, base),
             media_type,
             default_graph_uris=op.graphs["default-graph-uri"],
             named_graph_uris=op.graphs["named-graph-uri"],

@@ -79,3 +79,15 @@ def test_insert_in_where() -> None:
     assert insert_in_where(query, "VALUES ?p { <http://p> }") == (
         "SELECT ?x FROM <http://g> WHERE { VALUES ?p { <http://p> }  ?x ?p ?o }"
     )
+
+
+def test_service_targets_are_rewritten_only_in_service_clauses() -> None:
+    from sparql_api.sparql_text import rewrite_service_targets
+
+    query = ("PREFIX v: <http://v.example/> SELECT * WHERE { VALUES ?e { <http://v.example/sparql> } "
+             "SERVICE SILENT <http://v.example/sparql> { ?s ?p ?o } SERVICE v:sparql { ?a ?b ?c } "
+             "SERVICE <http://other.example/sparql> { ?x ?y ?z } }")
+    rewritten = rewrite_service_targets(query, {"http://v.example/sparql": "http://127.0.0.1:9/service-proxy/0"})
+    assert rewritten.count("<http://127.0.0.1:9/service-proxy/0>") == 2
+    assert "VALUES ?e { <http://v.example/sparql> }" in rewritten
+    assert "SERVICE <http://other.example/sparql>" in rewritten
