@@ -10,10 +10,11 @@ from __future__ import annotations
 import hashlib
 import secrets
 import sqlite3
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+
+from sparql_api.accounts.sqlite_file import transaction
 
 COOKIE = "srkg_session"
 LIFETIME = timedelta(hours=12)
@@ -45,14 +46,8 @@ class SessionStore:
         with self._db() as db:
             db.execute(_SCHEMA)
 
-    @contextmanager
-    def _db(self) -> Iterator[sqlite3.Connection]:
-        db = sqlite3.connect(self.path, timeout=10)
-        try:
-            with db:
-                yield db
-        finally:
-            db.close()
+    def _db(self) -> AbstractContextManager[sqlite3.Connection]:
+        return transaction(self.path)
 
     def start(self, username: str) -> str:
         """A new session for ``username``; returns the cookie value (shown to nobody else)."""

@@ -10,14 +10,15 @@ from __future__ import annotations
 
 import re
 import sqlite3
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+
+from sparql_api.accounts.sqlite_file import transaction
 
 ROLES: tuple[str, ...] = ("contributor", "reviewer", "admin")
 REVIEWERS: tuple[str, ...] = ("reviewer", "admin")
@@ -86,14 +87,8 @@ class AccountStore:
         with self._db() as db:
             db.executescript(_SCHEMA)
 
-    @contextmanager
-    def _db(self) -> Iterator[sqlite3.Connection]:
-        db = sqlite3.connect(self.path, timeout=10)
-        try:
-            with db:
-                yield db
-        finally:
-            db.close()
+    def _db(self) -> AbstractContextManager[sqlite3.Connection]:
+        return transaction(self.path)
 
     def add(self, username: str, password: str, role: str = "contributor", display_name: str = "") -> User:
         username = username.strip().lower()

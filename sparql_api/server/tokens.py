@@ -9,11 +9,12 @@ from __future__ import annotations
 import hashlib
 import secrets
 import sqlite3
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+
+from sparql_api.accounts.sqlite_file import transaction
 
 PREFIX = "srkg_"
 
@@ -65,14 +66,8 @@ class TokenStore:
             if "username" not in columns:  # token files written before tokens could belong to a user
                 db.execute("ALTER TABLE tokens ADD COLUMN username TEXT")
 
-    @contextmanager
-    def _db(self) -> Iterator[sqlite3.Connection]:
-        db = sqlite3.connect(self.path, timeout=10)
-        try:
-            with db:
-                yield db
-        finally:
-            db.close()
+    def _db(self) -> AbstractContextManager[sqlite3.Connection]:
+        return transaction(self.path)
 
     def create(self, name: str, username: str | None = None) -> str:
         """Create a token and return its secret (the only time it is ever shown); ``username`` binds it to a user."""

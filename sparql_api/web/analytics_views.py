@@ -29,7 +29,8 @@ from sparql_api.analysis import barriers as ba
 from sparql_api.server.context import ServerContext, context
 from sparql_api.server.errors import HTTPProblem
 from sparql_api.web import i18n
-from sparql_api.web.coverage_views import local_path, wants_json
+from sparql_api.web.accept import prefers_json
+from sparql_api.web.coverage_views import local_path
 from sparql_api.web.render import render_page
 
 router = APIRouter(tags=["Analytics"])
@@ -228,7 +229,7 @@ def barriers_page(request: Request) -> Response:
     fmt = request.query_params.get("format")
     if fmt not in (None, "", "html", "json"):
         raise HTTPProblem(400, f"format must be 'html' or 'json', not {fmt!r}")
-    if fmt == "json" or (not fmt and wants_json(request.headers.get("accept"))):
+    if fmt == "json" or (not fmt and prefers_json(request.headers.get("accept"))):
         return json_answer(request)
     ctx = context(request)
     lang = i18n.choose_language(request)

@@ -48,7 +48,8 @@ from sparql_api.server.auth import current_user, require_user, verify_csrf
 from sparql_api.server.context import ServerContext, context
 from sparql_api.server.errors import HTTPProblem
 from sparql_api.web import i18n
-from sparql_api.web.coverage_views import local_path, wants_json
+from sparql_api.web.accept import prefers_json
+from sparql_api.web.coverage_views import local_path
 from sparql_api.web.render import render_page
 
 # Small forms: no files, few fields, short values (the defaults would spool megabytes before any check).
@@ -81,7 +82,7 @@ def output_format(request: Request) -> str:
     fmt = (request.query_params.get("format") or "").lower()
     if fmt and fmt not in FORMATS:
         raise HTTPProblem(400, f"format must be one of {', '.join(FORMATS)}, not {fmt!r}")
-    if not fmt and wants_json(request.headers.get("accept")):
+    if not fmt and prefers_json(request.headers.get("accept")):
         return "json"
     return fmt or "html"
 
@@ -292,7 +293,7 @@ async def create_plan(request: Request) -> Response:
 
     plan_id = await run_in_threadpool(store_plan)
     page = f"/checklist/plans/{plan_id}"
-    if wants_json(request.headers.get("accept")):
+    if prefers_json(request.headers.get("accept")):
         return JSONResponse({"id": plan_id, "iri": str(plan_iri(base, plan_id)), "graph": plan_graph_iri(base, plan_id),
                              "page": page}, status_code=201, headers={"Location": page})
     return RedirectResponse(f"{page}?lang={lang}", status_code=303)
@@ -356,7 +357,7 @@ async def update_stage(request: Request, plan_id: str, stage: str) -> Response:
         return change
 
     change = await run_in_threadpool(change_stage)
-    if wants_json(request.headers.get("accept")):
+    if prefers_json(request.headers.get("accept")):
         return JSONResponse(vars(change))
     return RedirectResponse(f"/checklist/plans/{plan_id}?lang={i18n.choose_language(request)}#{stage}",
                             status_code=303)

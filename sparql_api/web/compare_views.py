@@ -28,8 +28,8 @@ from sparql_api.analysis.resolve import FilterError
 from sparql_api.analysis.service import CompareRequest, run
 from sparql_api.server.context import ServerContext, context
 from sparql_api.server.errors import HTTPProblem
-from sparql_api.server.negotiation import parse_accept
 from sparql_api.web import i18n
+from sparql_api.web.accept import prefers_json
 from sparql_api.web.render import render_page
 from sparql_api.web.resource_iris import IriSpace
 
@@ -68,16 +68,6 @@ def _data(ctx: ServerContext, compare: CompareRequest) -> dict[str, Any]:
     result = run(ctx.store, compare, timeout=ctx.limits.query_timeout_s)
     return comparison_json(result, default_tables(), link=space.local_path,
                            query_link=lambda text: "/sparql?" + urlencode({"query": text, "format": "json"}))
-
-
-def wants_json(accept: str | None) -> bool:
-    """Whether ``Accept`` prefers ``application/json`` to HTML."""
-    best = {"json": 0.0, "html": 0.0}
-    for r in parse_accept(accept):
-        kind = "json" if r.type == "application/json" else "html" if r.type in ("text/html", "*/*") else None
-        if kind:
-            best[kind] = max(best[kind], r.q)
-    return best["json"] > best["html"]
 
 
 def _json(request: Request) -> JSONResponse:
@@ -139,7 +129,7 @@ def compare_json(request: Request) -> JSONResponse:
 @router.get("/compare", summary="Technology comparison (HTML form and ranking; JSON with Accept: application/json)",
             response_class=Response)
 def compare_page(request: Request) -> Response:
-    if wants_json(request.headers.get("accept")):
+    if prefers_json(request.headers.get("accept")):
         response: Response = _json(request)
         return response
     ctx = context(request)

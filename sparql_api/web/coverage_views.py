@@ -23,8 +23,8 @@ from starlette.responses import JSONResponse, Response
 
 from ingest.namespaces import DEFAULT_BASE_IRI
 from sparql_api.server.context import ServerContext, context
-from sparql_api.server.negotiation import parse_accept
 from sparql_api.web import i18n
+from sparql_api.web.accept import prefers_json
 from sparql_api.web.coverage import TARGET_PERCENT, Area, CountryRow, Coverage, Tally, current, query_text
 from sparql_api.web.render import render_page
 from sparql_api.web.worldmap import render_world_map
@@ -32,19 +32,6 @@ from sparql_api.web.worldmap import render_world_map
 router = APIRouter(tags=["Coverage"])
 
 COVERED, MISSING = "covered", "missing"
-
-
-def wants_json(accept: str | None) -> bool:
-    """Whether ``Accept`` prefers ``application/json`` to HTML (wildcards count for HTML, the default)."""
-    ranges = parse_accept(accept)
-    best: dict[str, tuple[float, int]] = {}
-    for r in ranges:
-        kind = "json" if r.type == "application/json" else "html" if r.type in (
-            "text/html", "application/xhtml+xml", "text/*", "*/*") else None
-        if kind and r.q > best.get(kind, (0.0, 0))[0]:
-            best[kind] = (r.q, -r.order)
-    json_q, html_q = best.get("json", (0.0, 0)), best.get("html", (0.0, 0))
-    return json_q[0] > 0 and json_q > html_q
 
 
 def local_path(iri: str, ctx: ServerContext) -> str:
@@ -145,7 +132,7 @@ def coverage_as_json(request: Request) -> JSONResponse:
 @router.get("/coverage", summary="Coverage dashboard (HTML; JSON with Accept: application/json)",
             response_class=Response)
 def coverage_page(request: Request) -> Response:
-    if wants_json(request.headers.get("accept")):
+    if prefers_json(request.headers.get("accept")):
         response: Response = _json_response(request)
         return response
     ctx = context(request)

@@ -23,7 +23,8 @@ from starlette.responses import JSONResponse, Response
 from sparql_api.server.context import ServerContext, context
 from sparql_api.server.errors import HTTPProblem
 from sparql_api.web import i18n
-from sparql_api.web.coverage_views import local_path, wants_json
+from sparql_api.web.accept import prefers_json
+from sparql_api.web.coverage_views import local_path
 from sparql_api.web.render import render_page
 
 router = APIRouter(tags=["Definitions"])
@@ -212,7 +213,7 @@ def definitions_page(request: Request) -> Response:
     ctx = context(request)
     lang = i18n.choose_language(request)
     body = Page(vocabulary(ctx), lang, lambda iri: local_path(iri, ctx)).body()
-    if fmt == "json" or (not fmt and wants_json(request.headers.get("accept"))):
+    if fmt == "json" or (not fmt and prefers_json(request.headers.get("accept"))):
         return JSONResponse(body, headers={"Content-Language": lang, "Vary": "Accept, Accept-Language, Cookie"})
     return render_page(request, "definitions.html", lang=lang, d=body,
                        alternates=[{"media_type": "application/json", "href": f"/definitions?format=json&lang={lang}",

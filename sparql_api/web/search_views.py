@@ -28,8 +28,8 @@ from starlette.responses import JSONResponse, Response
 from ingest.namespaces import DEFAULT_BASE_IRI
 from sparql_api.server.context import context
 from sparql_api.server.errors import HTTPProblem
-from sparql_api.server.negotiation import parse_accept
 from sparql_api.web import i18n
+from sparql_api.web.accept import prefers_json
 from sparql_api.web.render import render_page, safe_href
 from sparql_api.web.search_index import (
     FACETS,
@@ -91,10 +91,7 @@ def wants_json(request: Request) -> bool:
         return fmt.lower() == "json"
     if request.url.path.endswith(".json"):
         return True
-    ranges = parse_accept(request.headers.get("accept"))
-    json_q = max((r.q for r in ranges if r.type == "application/json"), default=0.0)
-    html_q = max((r.q for r in ranges if r.type in ("text/html", "application/xhtml+xml")), default=0.0)
-    return json_q > html_q
+    return prefers_json(request.headers.get("accept"))
 
 
 def search_request(params: SearchParams, index: SearchIndex) -> SearchRequest:

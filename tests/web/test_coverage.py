@@ -22,8 +22,8 @@ import pytest
 from server.live_server import REPO, LiveServer, make_resources, start_server
 
 from sparql_api.web import worldmap
+from sparql_api.web.accept import prefers_json as wants_json
 from sparql_api.web.coverage import Coverage, CoverageCache, Tally
-from sparql_api.web.coverage_views import wants_json
 from sparql_api.web.worldmap import HEIGHT, WIDTH, MapPoint, render_world_map
 
 SVG = "{http://www.w3.org/2000/svg}"
