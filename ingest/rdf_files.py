@@ -13,6 +13,8 @@ import pyoxigraph as ox
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.term import Node
 
+from ingest.rdf_guard import check_literals, check_rdf
+
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 
 FORMATS_BY_SUFFIX: dict[str, ox.RdfFormat] = {
@@ -69,13 +71,22 @@ def to_rdflib(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> Node:
 
 
 def parse_quads(data: bytes, rdf_format: ox.RdfFormat, source: str, base_iri: str | None = None) -> list[ox.Quad]:
-    """Parse bytes into pyoxigraph quads, turning syntax errors into located ``RdfReadError``s."""
+    """Parse bytes into pyoxigraph quads, turning syntax errors into located ``RdfReadError``s; hostile input
+    (entity expansion, remote contexts, huge literals: see ``rdf_guard``) is refused with its reason."""
     try:
-        return list(ox.parse(data, format=rdf_format, base_iri=base_iri))
+        check_rdf(data, rdf_format)
+        quads: list[ox.Quad] = []
+        for quad in ox.parse(data, format=rdf_format, base_iri=base_iri):
+            check_literals((quad,))  # as they come: a huge literal is named before the parser's buffer gives out
+            quads.append(quad)
+        return quads
     except SyntaxError as error:
         return _raise_located(error, source)
-    except ValueError as error:  # e.g. invalid UTF-8
+    except ValueError as error:  # UnsafeRdf, or e.g. invalid UTF-8
         raise RdfReadError(source, str(error)) from None
+    except MemoryError as error:  # pyoxigraph's parse buffer is bounded (16 MiB)
+        raise RdfReadError(source, f"too large for the parser ({error}): one literal can be at most "
+                           "a few MB") from None
 
 
 def _raise_located(error: SyntaxError, source: str) -> list[ox.Quad]:

@@ -134,15 +134,27 @@ def prologue_prefixes(text: str) -> dict[str, str]:
     return found
 
 
-def service_targets(text: str) -> list[str | None]:
-    """The endpoint of every ``SERVICE`` clause: its IRI, or None when it is a variable or unresolvable."""
-    if "service" not in text.lower():
-        return []
+def _service_clauses(text: str) -> list[tuple[Token, str | None]]:
+    """Each ``SERVICE`` clause's endpoint token and the IRI it names (None: a variable or unresolvable)."""
+    return _iri_after(text, "SERVICE")
+
+
+def _iri_after(text: str, keyword: str) -> list[tuple[Token, str | None]]:
+    """For each ``keyword [SILENT] target``: the target token and the IRI it names (None: unresolvable).
+
+    A prefixed name is resolved with the declarations seen *so far*, as the engine does: an update may declare
+    a prefix again between operations, and the later declaration must not make an earlier SERVICE look allowed.
+    """
     toks = token_list(text)
-    prefixes = prologue_prefixes(text)
-    targets: list[str | None] = []
+    prefixes: dict[str, str] = {}
+    found: list[tuple[Token, str | None]] = []
     for i, tok in enumerate(toks):
-        if tok.keyword != "SERVICE":
+        if tok.keyword == "PREFIX" and i + 2 < len(toks):
+            name, iri = toks[i + 1], toks[i + 2]
+            if name.kind == "word" and name.text.endswith(":") and iri.kind == "iri":
+                prefixes[name.text[:-1]] = iri.text[1:-1]
+            continue
+        if tok.keyword != keyword:
             continue
         j = i + 1
         if j < len(toks) and toks[j].keyword == "SILENT":
@@ -150,14 +162,28 @@ def service_targets(text: str) -> list[str | None]:
         if j >= len(toks):
             continue
         nxt = toks[j]
+        target: str | None = None
         if nxt.kind == "iri":
-            targets.append(nxt.text[1:-1])
+            target = nxt.text[1:-1]
         elif nxt.kind == "word" and ":" in nxt.text:
             prefix, local = nxt.text.split(":", 1)
-            targets.append(prefixes[prefix] + local if prefix in prefixes else None)
-        else:
-            targets.append(None)
-    return targets
+            target = prefixes[prefix] + local if prefix in prefixes and "\\" not in local else None
+        found.append((nxt, target))
+    return found
+
+
+def load_targets(text: str) -> list[str | None]:
+    """The source of every ``LOAD`` operation of an update: its IRI, or None when unresolvable."""
+    if "load" not in text.lower():
+        return []
+    return [target for _, target in _iri_after(text, "LOAD")]
+
+
+def service_targets(text: str) -> list[str | None]:
+    """The endpoint of every ``SERVICE`` clause: its IRI, or None when it is a variable or unresolvable."""
+    if "service" not in text.lower():
+        return []
+    return [target for _, target in _service_clauses(text)]
 
 
 class DatasetConflict(ValueError):
@@ -208,26 +234,8 @@ def rewrite_service_targets(text: str, replacements: dict[str, str]) -> str:
     """``text`` with the endpoint of each ``SERVICE`` clause named in ``replacements`` swapped for its new IRI."""
     if not replacements or "service" not in text.lower():
         return text
-    toks = token_list(text)
-    prefixes = prologue_prefixes(text)
-    spans: list[tuple[int, int, str]] = []
-    for i, tok in enumerate(toks):
-        if tok.keyword != "SERVICE":
-            continue
-        j = i + 1
-        if j < len(toks) and toks[j].keyword == "SILENT":
-            j += 1
-        if j >= len(toks):
-            continue
-        nxt = toks[j]
-        target = None
-        if nxt.kind == "iri":
-            target = nxt.text[1:-1]
-        elif nxt.kind == "word" and ":" in nxt.text:
-            prefix, local = nxt.text.split(":", 1)
-            target = prefixes[prefix] + local if prefix in prefixes else None
-        if target in replacements:
-            spans.append((nxt.start, nxt.end, f"<{replacements[target]}>"))
+    spans = [(tok.start, tok.end, f"<{replacements[target]}>") for tok, target in _service_clauses(text)
+             if target in replacements]
     for start, end, new in reversed(spans):
         text = text[:start] + new + text[end:]
     return text

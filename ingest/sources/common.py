@@ -10,6 +10,7 @@ Rules applied here for every source (docs/ingest-architecture.md):
 from __future__ import annotations
 
 import csv
+import io
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -174,20 +175,51 @@ class CsvRow:
 
 
 def read_csv(path: Path, required: Sequence[str], encoding: str = "utf-8-sig") -> Iterator[CsvRow]:
-    """Rows of a CSV file with their row numbers; the header must name every required column."""
+    """Rows of a CSV file with their row numbers; the header must name every required column.
+
+    The file is decoded whole first, so a wrong encoding is one located error instead of a crash mid-way."""
     try:
-        handle = path.open(encoding=encoding, newline="")
+        data = path.read_bytes()
     except OSError as error:
         raise SourceError(SourceLocation(str(path.name)), error.strerror or str(error)) from None
-    with handle:
+    try:
+        text = data.decode(encoding)
+    except UnicodeDecodeError as error:
+        row = data[: error.start].count(b"\n") + 1
+        raise SourceError(
+            SourceLocation(path.name, row=row),
+            f"the file is not in the {encoding.removesuffix('-sig').upper()} encoding (byte 0x{data[error.start]:02x} "
+            "cannot be read); save it as 'CSV UTF-8' and send it again",
+        ) from None
+    if "\x00" in text:
+        raise SourceError(SourceLocation(path.name, row=text[: text.index("\x00")].count("\n") + 1),
+                          "the file holds a NUL character: it is not a plain-text CSV file (UTF-16 or binary?); "
+                          "save it as 'CSV UTF-8' and send it again")
+    with io.StringIO(text, newline="") as handle:
         reader = csv.DictReader(handle)
         missing = [c for c in required if c not in (reader.fieldnames or [])]
         if missing:
             raise SourceError(
                 SourceLocation(path.name, row=1), f"the header lacks the column(s) {', '.join(missing)}"
             )
-        for number, values in enumerate(reader, start=2):
-            yield CsvRow(number, {k: v for k, v in values.items() if k is not None})
+        number = 1
+        try:
+            for number, values in enumerate(reader, start=2):
+                cells = {k: v for k, v in values.items() if k is not None}
+                _refuse_formula(path.name, number, cells)
+                yield CsvRow(number, cells)
+        except csv.Error as error:  # e.g. a cell longer than the csv module's field limit (131,072 characters)
+            raise SourceError(SourceLocation(path.name, row=number + 1),
+                              f"this CSV file cannot be read: {error}") from None
+
+
+def _refuse_formula(file: str, row: int, cells: dict[str, str | None]) -> None:
+    """A spreadsheet formula is no value (and would run when the data is exported and opened again)."""
+    for column, value in cells.items():
+        if isinstance(value, str) and value.startswith("=") and len(value) > 1:
+            raise SourceError(SourceLocation(file, row=row, column=column),
+                              f"the cell holds a formula ({value[:40]!r}), not a value; paste values and send the "
+                              "file again")
 
 
 def rejected_rows(result: MappingResult) -> dict[int, list[Problem]]:

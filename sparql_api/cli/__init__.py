@@ -18,6 +18,7 @@ COMMAND_MODULES = [
     "sparql_api.cli.compare_cmd",
     "sparql_api.cli.checklist_cmd",
     "sparql_api.cli.export_cmd",
+    "sparql_api.cli.backup_cmd",
 ]
 
 

@@ -55,10 +55,12 @@ def run(args: argparse.Namespace) -> int:
             exit_code = 2
             continue
         results.append(result)
-        if not args.dry_run and len(result.load_graph):
+        # A file of case studies none of which is accepted loads nothing (not a submission record without cases).
+        nothing_accepted = bool(result.cases) and not result.accepted_cases
+        if not args.dry_run and len(result.load_graph) and not nothing_accepted:
             loaded = load(result)
             progress(f"loaded {loaded} triples into <{result.info.graph}>")
-        print_summary(result, args.dry_run)
+        print_summary(result, args.dry_run, nothing_accepted)
         if args.report:
             write_report(result, args.report, len(args.files) > 1)
         if result.anything_rejected:
@@ -78,14 +80,15 @@ def load(result: IngestResult) -> int:
         store.close()
 
 
-def print_summary(result: IngestResult, dry_run: bool) -> None:
+def print_summary(result: IngestResult, dry_run: bool, nothing_accepted: bool = False) -> None:
     s = summary(result)
     records = (f"{s['cases_accepted']} of {s['cases']} cases accepted" if s["cases"]
                else f"{s['sites']} sites")
     print(f"{s['file']} ({s['kind']}): {s['rows_read']} rows read; {records}; "
           f"{s['rows_rejected']} rows not accepted; {s['violations']} violations, {s['warnings']} "
           f"warnings, {s['unmatched_terms']} unmatched terms; "
-          + ("dry run, nothing written" if dry_run else f"{s['triples_to_load']} triples in <{s['graph']}>"))
+          + ("dry run, nothing written" if dry_run else "no case accepted, nothing written" if nothing_accepted
+             else f"{s['triples_to_load']} triples in <{s['graph']}>"))
     for reason in result.rejected_whole:
         print(f"  refused: {reason}")
     for case, reasons in sorted(result.rejected_cases.items()):

@@ -83,13 +83,17 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
     restore = subparsers.add_parser(
         "restore",
-        help="replace the whole store with a dump",
-        description="Check the dump, then replace every graph of the store with its content.",
+        help="replace the whole store with a dump, or everything with a backup archive",
+        description="A dump (.nq, .trig): check it, then replace every graph of the store with its content. "
+        "A backup archive (.tar.gz from `srkg backup`): check all of it, then replace the store, users, tokens, "
+        "submissions and bootstrap state; a target that is not empty needs --force.",
     )
     restore.add_argument("file", type=Path, metavar="FILE")
     restore.add_argument("--format", help="media type or extension (nq, trig; default from the file name)")
+    restore.add_argument("--force", action="store_true", help="archive: replace a data dir or store that is not empty")
+    restore.add_argument("--dry-run", action="store_true", help="archive: only check it; change nothing")
     restore.add_argument("-q", "--quiet", action="store_true", help="no progress messages")
-    restore.set_defaults(func=_command(run_restore, "restore"))
+    restore.set_defaults(func=_restore_dump_or_archive)
 
     stats = subparsers.add_parser("stats", help="triples per named graph", description="Triples per named graph.")
     stats.add_argument("--json", action="store_true", help="print JSON instead of a table")
@@ -190,14 +194,31 @@ def run_load(args: argparse.Namespace, store: Store) -> int:
     if not args.file.is_file():
         raise UsageError(f"no such file: {args.file}")
     media_type = _rdf_media_type(args.file, args.format)
+    _refuse_hostile(args.file, media_type)
     _progress(args.quiet)
     started = time.perf_counter()
-    count = store.bulk_load(args.file, media_type, args.graph)
+    try:
+        count = store.bulk_load(args.file, media_type, args.graph)
+    except MemoryError as e:  # pyoxigraph's parse buffer (16 MiB) is full; the check runs before any write
+        raise UsageError(f"{args.file} is too large for the parser ({e}): one literal can be at most a few "
+                         "MB") from None
     seconds = max(time.perf_counter() - started, 1e-9)
     target = f"<{args.graph}>" if args.graph else "the default graph (quads keep their graphs)"
     rate = count / seconds
     _say("load", f"{count:,} triples from {args.file} into {target} in {seconds:.2f} s ({rate:,.0f} triples/s)")
     return 0
+
+
+def _refuse_hostile(path: Path, media_type: str) -> None:
+    """RDF/XML entity expansion and remote JSON-LD contexts are refused before the bulk loader sees the file."""
+    from ingest.rdf_guard import UnsafeRdf, check_rdf
+
+    fmt = ox.RdfFormat.from_media_type(media_type)
+    if fmt in (ox.RdfFormat.RDF_XML, ox.RdfFormat.JSON_LD):
+        try:
+            check_rdf(path.read_bytes(), fmt)
+        except UnsafeRdf as e:
+            raise UsageError(f"{path} is refused: {e}") from None
 
 
 def run_dump(args: argparse.Namespace, store: Store) -> int:
@@ -216,6 +237,15 @@ def run_dump(args: argparse.Namespace, store: Store) -> int:
         sys.stdout.flush()
     _say("dump", f"{count:,} quads written")
     return 0
+
+
+def _restore_dump_or_archive(args: argparse.Namespace) -> int:
+    """One ``srkg restore``: backup archives go to sparql_api.cli.backup_cmd, store dumps are restored here."""
+    from sparql_api.cli.backup_cmd import is_archive, run_restore_archive
+
+    if args.format is None and is_archive(args.file):
+        return run_restore_archive(args)
+    return _command(run_restore, "restore")(args)
 
 
 def run_restore(args: argparse.Namespace, store: Store) -> int:

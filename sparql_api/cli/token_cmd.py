@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from sparql_api.config import load_settings
-from sparql_api.server.tokens import TokenError, TokenStore, token_store_path
+from sparql_api.server.tokens import TokenError, TokenInfo, TokenStore, expiry_in_days, token_store_path
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -18,11 +18,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     create.add_argument("--name", required=True, help="who or what uses the token, e.g. 'alice' or 'survey-import'")
     create.add_argument("--user", help="the account the token acts for (its role applies); without it the token "
                         "is a project token with admin rights")
+    create.add_argument("--expires-in", type=float, metavar="DAYS",
+                        help="the token stops working after DAYS days (default: never; it can always be revoked)")
     create.set_defaults(func=_create)
     revoke = actions.add_parser("revoke", help="revoke a token by name")
     revoke.add_argument("--name", required=True)
     revoke.set_defaults(func=_revoke)
-    listing = actions.add_parser("list", help="list tokens (names, hints, dates; never the secrets)")
+    listing = actions.add_parser("list", help="list tokens (names, hints, dates, expiry; never the secrets)")
     listing.set_defaults(func=_list)
 
 
@@ -41,13 +43,15 @@ def _create(args: argparse.Namespace) -> int:
             print(f"srkg token: no active user named {args.user!r} (add one with `srkg user add`)", file=sys.stderr)
             return 1
     try:
-        secret = _tokens(args).create(args.name, username=args.user)
+        expires_at = expiry_in_days(args.expires_in) if args.expires_in is not None else None
+        secret = _tokens(args).create(args.name, username=args.user, expires_at=expires_at)
     except TokenError as e:
         print(f"srkg token: {e}", file=sys.stderr)
         return 1
     print(secret)
+    until = f" (valid until {expires_at.replace(microsecond=0).isoformat()})" if expires_at else ""
     print(
-        f"srkg token: created {args.name!r}; store it now, it is not shown again. "
+        f"srkg token: created {args.name!r}{until}; store it now, it is not shown again. "
         "Use it as: Authorization: Bearer <token>",
         file=sys.stderr,
     )
@@ -67,9 +71,14 @@ def _list(args: argparse.Namespace) -> int:
     if not tokens:
         print("no tokens", file=sys.stderr)
         return 0
-    print(f"{'NAME':24} {'USER':16} {'HINT':12} {'CREATED (UTC)':26} STATUS")
+    print(f"{'NAME':24} {'USER':16} {'HINT':12} {'CREATED (UTC)':26} {'EXPIRES (UTC)':26} STATUS")
     for t in tokens:
-        status = "active" if t.active else f"revoked {t.revoked_at}"
         owner = t.username or "(project, admin)"
-        print(f"{t.name:24} {owner:16} {t.hint + '…':12} {t.created_at:26} {status}")
+        print(f"{t.name:24} {owner:16} {t.hint + '…':12} {t.created_at:26} {t.expires_at or 'never':26} {_status(t)}")
     return 0
+
+
+def _status(token: TokenInfo) -> str:
+    if token.revoked:
+        return f"revoked {token.revoked_at}"
+    return "expired" if token.expired else "active"

@@ -9,14 +9,29 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.staticfiles import StaticFiles
+from starlette.concurrency import run_in_threadpool
 
 from sparql_api.accounts.sessions import SessionStore
 from sparql_api.accounts.users import AccountStore, account_store_path
+from sparql_api.backup import endpoint as backup_endpoint
 from sparql_api.config import Settings
-from sparql_api.server import docs, errors, graph_store, health, query_page, service_proxy, sparql_protocol
+from sparql_api.server import (
+    access_log,
+    docs,
+    errors,
+    graph_store,
+    health,
+    metrics,
+    query_page,
+    service_proxy,
+    sparql_protocol,
+)
 from sparql_api.server.context import ServerContext
 from sparql_api.server.limits import ServerLimits
+from sparql_api.server.observability import Observability
 from sparql_api.server.query_page import STATIC_DIR
+from sparql_api.server.rate_limit import RateLimiter
+from sparql_api.server.security_headers import SecurityHeaders
 from sparql_api.server.service_description import ServiceDescription
 from sparql_api.server.tokens import TokenStore, token_store_path
 from sparql_api.store.base import Store
@@ -31,6 +46,9 @@ DESCRIPTION = """Linked open data on sustainable soil-pollution remediation.
 * **/query** — the query page for browsers.
 
 Reads are public. Writes need `Authorization: Bearer <token>` (tokens: `srkg token create --name NAME`).
+Each client may send a burst of requests and then a steady number a minute; beyond that the answer is
+429 with `Retry-After` (signed-in reviewers and admins are not limited). `/healthz` and `/metrics`
+(Prometheus text format) are for operators.
 """
 
 
@@ -39,12 +57,16 @@ def create_app(settings: Settings, store: Store, tokens: TokenStore | None = Non
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        # uvicorn configures logging before start-up, so this is where ours takes over from its access log.
+        access_log.configure()
+        if settings.access_log:
+            access_log.silence_uvicorn_access()
         start = getattr(store, "start_workers", None)
         if callable(start):
             start()
         submissions = submission_views.ensure_service(app.state.srkg)  # resumes unfinished ingests
         yield
-        submissions.close()
+        await run_in_threadpool(submissions.close)  # waits for the current ingest step; keep the loop free
 
     app = FastAPI(
         title="SRKG — Soil Remediation Knowledge Graph",
@@ -63,20 +85,32 @@ def create_app(settings: Settings, store: Store, tokens: TokenStore | None = Non
         accounts=AccountStore(account_store_path(settings.data_dir)),
         sessions=SessionStore(account_store_path(settings.data_dir)),
     )
+    server_metrics = metrics.Metrics()
+    triple_count = metrics.TripleCount(store)
+    app.state.srkg.extras.update({metrics.METRICS_KEY: server_metrics, metrics.TRIPLES_KEY: triple_count})
+    app.state.srkg.on_data_changed.append(triple_count.forget)
+    # Innermost first: security headers see the uncompressed page; observability (outermost) sees every answer.
+    app.add_middleware(SecurityHeaders)
     app.add_middleware(
         CORSMiddleware,
         allow_origins=["*"],
         allow_methods=["GET", "POST", "PUT", "DELETE", "HEAD", "OPTIONS"],
         allow_headers=["*"],
-        expose_headers=["Location", "Retry-After", "WWW-Authenticate", "Content-Length"],
+        expose_headers=["Location", "Retry-After", "WWW-Authenticate", "Content-Length", "X-Request-ID"],
         max_age=86400,
     )
     # Pages carry an inline SVG map (~200 kB of path data that compresses ~4×); results compress well too.
     app.add_middleware(GZipMiddleware, minimum_size=4096, compresslevel=5)
+    app.add_middleware(
+        Observability,
+        settings=settings,
+        metrics=server_metrics,
+        limiter=RateLimiter(settings.rate_limit_per_min, settings.rate_burst),
+    )
     errors.install(app)
     docs.install(app)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
-    for module in (sparql_protocol, graph_store, query_page, health, service_proxy):
+    for module in (sparql_protocol, graph_store, query_page, health, metrics, service_proxy, backup_endpoint):
         app.include_router(module.router)
     for router in web_routes.routers():
         app.include_router(router)

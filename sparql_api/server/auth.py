@@ -7,8 +7,8 @@ acts with that user's role, or is a project token (no user) that acts as an admi
 ``/login`` and carry a session cookie; every form they post also carries a CSRF token that must match the
 ``srkg_csrf`` cookie (double-submit), and a cross-origin ``Origin`` header is refused.
 
-Missing or unknown credentials get 401 with a ``WWW-Authenticate`` challenge; a revoked token or a disabled
-user gets 403.
+Missing, unknown or expired credentials get 401 with a ``WWW-Authenticate`` challenge; a revoked token or a
+disabled user gets 403. An expired web session counts as no session (see ``sparql_api.accounts.sessions``).
 """
 
 from __future__ import annotations
@@ -54,8 +54,12 @@ def _token_info(header: str, tokens: TokenStore) -> TokenInfo:
     if info is None:
         raise HTTPProblem(401, "the credential is not a valid SRKG token",
                           {"WWW-Authenticate": CHALLENGE + ', error="invalid_token"'})
-    if not info.active:
+    if info.revoked:
         raise HTTPProblem(403, f"the token {info.name!r} was revoked on {info.revoked_at}")
+    if info.expired:
+        raise HTTPProblem(401, f"the token {info.name!r} expired on {info.expires_at}; ask for a new one "
+                          "(`srkg token create --name NAME --expires-in DAYS`)",
+                          {"WWW-Authenticate": CHALLENGE + ', error="invalid_token"'})
     return info
 
 

@@ -4,6 +4,10 @@ Each target graph is built from its source files; a SHA-256 over the files decid
 Unchanged graphs are skipped, changed ones replaced atomically. A file that does not parse stops start-up
 with the file, line and column in the message (nothing of that graph is written). The hashes live in
 ``<data dir>/bootstrap-state.json``; a graph missing from the store is reloaded whatever the hash says.
+
+Killed half-way, a restart finishes the job: each graph is replaced in one atomic store write, and its hash is
+recorded (atomically: temporary file, fsync, rename) only after the store has it, so a graph whose write was
+lost is loaded again. The store is flushed before the hash is written when the backend can flush.
 """
 
 from __future__ import annotations
@@ -11,7 +15,9 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import os
 import re
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -222,6 +228,17 @@ def _read_state(path: Path) -> dict[str, str]:
         return {}
 
 
+def _write_state(path: Path, state: dict[str, str]) -> None:
+    """Replace the state file in one rename, never leaving it half-written."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
+    with temporary.open("w", encoding="utf-8") as out:
+        out.write(json.dumps(state, indent=1, sort_keys=True))
+        out.flush()
+        os.fsync(out.fileno())
+    os.replace(temporary, path)
+
+
 def bootstrap(
     store: Store,
     state_file: Path,
@@ -250,9 +267,11 @@ def bootstrap(
             data = ox.serialize(parsed, format=ox.RdfFormat.N_TRIPLES) or b""
             triples = len(parsed)
         store.replace_graph(source.graph, data, "application/n-triples")
+        flush = getattr(store, "flush", None)
+        if callable(flush):  # the hash must never be on disk before the graph it describes
+            flush()
         state[source.graph] = digest
-        state_file.parent.mkdir(parents=True, exist_ok=True)
-        state_file.write_text(json.dumps(state, indent=1, sort_keys=True), "utf-8")
+        _write_state(state_file, state)
         action = "replaced" if present else "loaded"
         reports.append(LoadReport(source.graph, len(source.files), triples, action))
         say(f"{source.graph}: {action} {triples} triples from {len(source.files)} file(s)")

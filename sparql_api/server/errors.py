@@ -12,6 +12,7 @@ from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
+from sparql_api.server import request_ids
 from sparql_api.store.base import (
     DataSyntaxError,
     QuerySyntaxError,
@@ -39,7 +40,11 @@ class HTTPProblem(Exception):
 
 
 def problem(status: int, message: str, headers: dict[str, str] | None = None) -> Response:
+    """The plain-text answer; its last line names the request id, which the server's log lines carry too."""
     text = message if message.endswith("\n") else message + "\n"
+    request_id = request_ids.current()
+    if request_id:
+        text += f"Request id: {request_id}\n"
     return Response(text.encode("utf-8"), status_code=status, media_type=TEXT, headers=headers)
 
 

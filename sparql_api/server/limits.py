@@ -9,13 +9,16 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
+from urllib.parse import parse_qsl
 
 from fastapi import Request
 
 from sparql_api.config import Settings
 from sparql_api.server.errors import HTTPProblem
-from sparql_api.sparql_text import service_targets
+from sparql_api.sparql_text import load_targets, service_targets
 
+QUERY = "application/sparql-query"
+FORM = "application/x-www-form-urlencoded"
 DEFAULT_SERVICE_ALLOW = ("https://agrovoc.fao.org/sparql", "https://query.wikidata.org/sparql")
 
 
@@ -29,6 +32,11 @@ def _service_form_post() -> tuple[str, ...]:
     return tuple(os.environ.get("SRKG_SERVICE_FORM_POST", "").split())
 
 
+def _load_allow_list() -> tuple[str, ...]:
+    """``SRKG_LOAD_ALLOW``: space-separated URL prefixes SPARQL ``LOAD`` may fetch from (default: none)."""
+    return tuple(os.environ.get("SRKG_LOAD_ALLOW", "").split())
+
+
 def _service_allow_list() -> tuple[str, ...]:
     """``SRKG_SERVICE_ALLOW``: space-separated endpoints SERVICE may call (default AGROVOC and Wikidata)."""
     value = os.environ.get("SRKG_SERVICE_ALLOW")
@@ -40,9 +48,11 @@ class ServerLimits:
     query_timeout_s: float = 30.0
     max_results: int = 100_000
     max_request_bytes: int = 50 * 1024 * 1024
+    max_query_bytes: int = 1024 * 1024
     service_allow: tuple[str, ...] = field(default_factory=_service_allow_list)
     service_call_timeout_s: float = field(default_factory=_service_call_timeout)
     service_form_post: tuple[str, ...] = field(default_factory=_service_form_post)
+    load_allow: tuple[str, ...] = field(default_factory=_load_allow_list)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> ServerLimits:
@@ -50,6 +60,7 @@ class ServerLimits:
             query_timeout_s=settings.query_timeout_s,
             max_results=settings.max_results,
             max_request_bytes=settings.max_request_bytes,
+            max_query_bytes=settings.max_query_bytes,
         )
 
     def time_limit(self, query: str) -> float:
@@ -62,6 +73,16 @@ class ServerLimits:
         if not calls:
             return self.query_timeout_s
         return min(self.query_timeout_s, self.service_call_timeout_s * calls)
+
+    def check_loads(self, update: str) -> None:
+        """``LOAD <url>`` makes this server fetch a URL: only from the prefixes in ``SRKG_LOAD_ALLOW``."""
+        for target in load_targets(update):
+            if target is None or not any(target.startswith(prefix) for prefix in self.load_allow):
+                shown = f"<{target}>" if target else "a source that is not an absolute IRI"
+                raise HTTPProblem(
+                    403, f"LOAD {shown} is not allowed: this server fetches only from the prefixes in SRKG_LOAD_ALLOW "
+                    f"({' '.join(self.load_allow) or 'none'}); send the data with the Graph Store Protocol instead"
+                )
 
     def check_services(self, query: str) -> None:
         for target in service_targets(query):
@@ -76,16 +97,41 @@ class ServerLimits:
                 )
 
 
+def _too_long_query(limits: ServerLimits) -> HTTPProblem:
+    return HTTPProblem(413, f"the SPARQL query is longer than this server's {limits.max_query_bytes} byte limit "
+                       "(SRKG_MAX_QUERY_BYTES); split it or ask the operator")
+
+
+def check_form_query(body: bytes, limits: ServerLimits) -> None:
+    """413 when a form body's ``query`` field is over the query limit (only parsed when the body itself is)."""
+    if len(body) <= limits.max_query_bytes:
+        return
+    for name, value in parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True):
+        if name == "query" and len(value.encode("utf-8")) > limits.max_query_bytes:
+            raise _too_long_query(limits)
+
+
 async def read_body(request: Request, limits: ServerLimits) -> bytes:
-    """The request body, refusing (413) anything larger than the limit before reading it all."""
+    """The request body, refusing (413) anything larger than the limit before reading it all.
+
+    A body that is a SPARQL query (``application/sparql-query``, or a form's ``query`` field) has the smaller
+    query limit; updates and data uploads only the request limit."""
+    media = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    cap = limits.max_request_bytes
+    too_large = HTTPProblem(413, f"the request body is larger than the {limits.max_request_bytes} byte limit")
+    if media == QUERY and limits.max_query_bytes < cap:
+        cap, too_large = limits.max_query_bytes, _too_long_query(limits)
     declared = request.headers.get("content-length")
-    if declared and declared.isdigit() and int(declared) > limits.max_request_bytes:
-        raise HTTPProblem(413, f"the request body is larger than the {limits.max_request_bytes} byte limit")
+    if declared and declared.isdigit() and int(declared) > cap:
+        raise too_large
     chunks: list[bytes] = []
     size = 0
     async for chunk in request.stream():
         size += len(chunk)
-        if size > limits.max_request_bytes:
-            raise HTTPProblem(413, f"the request body is larger than the {limits.max_request_bytes} byte limit")
+        if size > cap:
+            raise too_large
         chunks.append(chunk)
-    return b"".join(chunks)
+    body = b"".join(chunks)
+    if media == FORM:
+        check_form_query(body, limits)
+    return body

@@ -11,7 +11,9 @@ from email.policy import HTTP
 
 import pyoxigraph as ox
 from fastapi import Request
+from starlette.concurrency import run_in_threadpool
 
+from ingest.rdf_guard import MAX_LITERAL_CHARS, UnsafeRdf, check_literals, check_rdf
 from sparql_api.server.errors import HTTPProblem
 from sparql_api.server.limits import ServerLimits, read_body
 from sparql_api.server.protocol_parse import media_type_of
@@ -50,7 +52,13 @@ def _merge_multipart(body: bytes, header: str, base: str | None) -> bytes:
     for index, (name, media, payload) in enumerate(_parts(body, header)):
         fmt = _graph_format(media)
         try:
+            check_rdf(payload, fmt)
             parsed = [q.triple for q in ox.parse(payload, format=fmt, base_iri=base)]
+            check_literals(parsed)
+        except UnsafeRdf as e:
+            raise HTTPProblem(400, f"part {name!r} ({fmt.name}) is refused: {e}") from None
+        except MemoryError as e:
+            raise _too_large_to_parse(fmt, e) from None
         except SyntaxError as e:
             reason = str(e.msg)
             reason = reason.split(": ", 1)[1] if reason.startswith("Parser error") and ": " in reason else reason
@@ -72,6 +80,26 @@ async def read_payload(request: Request, limits: ServerLimits, base: str | None)
     media, _ = media_type_of(header)
     body = await read_body(request, limits)
     if media == MULTIPART:
-        return _merge_multipart(body, header, base), "application/n-triples"
-    _graph_format(media)
+        return await run_in_threadpool(_merge_multipart, body, header, base), "application/n-triples"
+    await run_in_threadpool(_check_document, body, _graph_format(media), base)  # parsing is CPU work
     return body, media
+
+
+def _check_document(body: bytes, fmt: ox.RdfFormat, base: str | None) -> None:
+    """Refuse hostile documents (``rdf_guard``) before the store parses them; literals are only looked at when
+    the body could hold one over the limit, so ordinary writes are parsed once."""
+    try:
+        check_rdf(body, fmt)
+        if len(body) > MAX_LITERAL_CHARS:
+            check_literals(ox.parse(body, format=fmt, base_iri=base))
+    except UnsafeRdf as e:
+        raise HTTPProblem(400, f"the {fmt.name} data is refused: {e}") from None
+    except MemoryError as e:
+        raise _too_large_to_parse(fmt, e) from None
+    except SyntaxError:
+        pass  # the store reports it, located
+
+
+def _too_large_to_parse(fmt: ox.RdfFormat, error: MemoryError) -> HTTPProblem:
+    return HTTPProblem(413, f"the {fmt.name} data is too large for the parser ({error}): one literal can be "
+                       "at most a few MB")

@@ -149,13 +149,17 @@ async def _query(request: Request, ctx: ServerContext, op: ProtocolOperation) ->
         )
     except QuerySyntaxError as e:
         raise _fix_position(e, base) from None
-    return Response(result.body, media_type=content_type(result.media_type), headers={"Vary": "Accept"})
+    headers = {"Vary": "Accept"}
+    if cache_status := getattr(result, "cache_status", None):  # set when the result cache is on (result_cache.py)
+        headers["X-Cache"] = cache_status
+    return Response(result.body, media_type=content_type(result.media_type), headers=headers)
 
 
 async def _update(request: Request, ctx: ServerContext, op: ProtocolOperation) -> Response:
     assert op.update is not None
     require_curator(request, ctx.tokens)
     ctx.limits.check_services(op.update)
+    ctx.limits.check_loads(op.update)
     try:
         text = add_using_clauses(op.update, op.graphs["using-graph-uri"], op.graphs["using-named-graph-uri"])
     except DatasetConflict as e:

@@ -2,6 +2,7 @@
 
 A token is 32 random bytes (shown once at creation); only its SHA-256 is stored. With that much entropy a
 plain hash is enough: no slow password hash is needed, and lookup by hash is a single indexed read.
+A token may carry an expiry (``expires_at``): a leaked token that nobody remembers to revoke stops working.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import secrets
 import sqlite3
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from sparql_api.accounts.sqlite_file import transaction
@@ -25,9 +26,13 @@ CREATE TABLE IF NOT EXISTS tokens (
     hint TEXT NOT NULL,
     created_at TEXT NOT NULL,
     revoked_at TEXT,
-    username TEXT
+    username TEXT,
+    expires_at TEXT
 )
 """
+# Columns added after the first release, with their type: older token files get them on open.
+_ADDED_COLUMNS = {"username": "TEXT", "expires_at": "TEXT"}
+_FIELDS = "name, hint, created_at, revoked_at, username, expires_at"
 
 
 class TokenError(ValueError):
@@ -42,18 +47,39 @@ class TokenInfo:
     revoked_at: str | None
     # The account the token acts for; None for a project token (created without --user), which acts as admin.
     username: str | None = None
+    expires_at: str | None = None  # ISO 8601 UTC; None = never
+
+    @property
+    def revoked(self) -> bool:
+        return self.revoked_at is not None
+
+    @property
+    def expired(self) -> bool:
+        return self.expires_at is not None and datetime.fromisoformat(self.expires_at) <= datetime.now(UTC)
 
     @property
     def active(self) -> bool:
-        return self.revoked_at is None
+        """Usable now: neither revoked nor expired."""
+        return not self.revoked and not self.expired
 
 
 def _hash(secret: str) -> str:
     return hashlib.sha256(secret.encode("utf-8")).hexdigest()
 
 
+def _iso(moment: datetime) -> str:
+    return moment.astimezone(UTC).replace(microsecond=0).isoformat()
+
+
 def _now() -> str:
-    return datetime.now(UTC).replace(microsecond=0).isoformat()
+    return _iso(datetime.now(UTC))
+
+
+def expiry_in_days(days: float) -> datetime:
+    """The expiry ``days`` from now; refuses non-positive or absurd values (a typo must not mint a forever token)."""
+    if not 0 < days <= 3650:
+        raise TokenError(f"--expires-in must be between 0 and 3650 days, not {days:g}")
+    return datetime.now(UTC) + timedelta(days=days)
 
 
 class TokenStore:
@@ -63,47 +89,49 @@ class TokenStore:
         with self._db() as db:
             db.execute(_SCHEMA)
             columns = {row[1] for row in db.execute("PRAGMA table_info(tokens)")}
-            if "username" not in columns:  # token files written before tokens could belong to a user
-                db.execute("ALTER TABLE tokens ADD COLUMN username TEXT")
+            for column, kind in _ADDED_COLUMNS.items():
+                if column not in columns:  # a token file written by an earlier version
+                    db.execute(f"ALTER TABLE tokens ADD COLUMN {column} {kind}")
 
     def _db(self) -> AbstractContextManager[sqlite3.Connection]:
         return transaction(self.path)
 
-    def create(self, name: str, username: str | None = None) -> str:
-        """Create a token and return its secret (the only time it is ever shown); ``username`` binds it to a user."""
+    def create(self, name: str, username: str | None = None, *, expires_at: datetime | None = None) -> str:
+        """Create a token and return its secret (the only time it is ever shown); ``username`` binds it to a user,
+        ``expires_at`` (timezone-aware) ends its validity."""
         name = name.strip()
         if not name:
             raise TokenError("a token needs a name (who or what uses it)")
+        if expires_at is not None and expires_at.tzinfo is None:
+            raise TokenError("a token's expiry needs a time zone (use UTC)")
         secret = PREFIX + secrets.token_urlsafe(32)
+        expiry = _iso(expires_at) if expires_at is not None else None
         try:
             with self._db() as db:
                 db.execute(
-                    "INSERT INTO tokens (name, token_hash, hint, created_at, username) VALUES (?, ?, ?, ?, ?)",
-                    (name, _hash(secret), secret[: len(PREFIX) + 4], _now(), username),
+                    "INSERT INTO tokens (name, token_hash, hint, created_at, username, expires_at) "
+                    "VALUES (?, ?, ?, ?, ?, ?)",
+                    (name, _hash(secret), secret[: len(PREFIX) + 4], _now(), username, expiry),
                 )
         except sqlite3.IntegrityError:
             raise TokenError(f"a token named {name!r} already exists (names are never reused)") from None
         return secret
 
     def revoke(self, name: str) -> bool:
-        """Revoke the named token; False when there is no such active token."""
+        """Revoke the named token; False when there is no such unrevoked token."""
         with self._db() as db:
             cur = db.execute("UPDATE tokens SET revoked_at = ? WHERE name = ? AND revoked_at IS NULL", (_now(), name))
             return cur.rowcount == 1
 
     def list(self) -> list[TokenInfo]:
         with self._db() as db:
-            rows = db.execute(
-                "SELECT name, hint, created_at, revoked_at, username FROM tokens ORDER BY created_at, name"
-            )
+            rows = db.execute(f"SELECT {_FIELDS} FROM tokens ORDER BY created_at, name")
             return [TokenInfo(*row) for row in rows]
 
     def check(self, secret: str) -> TokenInfo | None:
-        """The token's record (active or revoked), or None when the secret matches no token."""
+        """The token's record (active, revoked or expired), or None when the secret matches no token."""
         with self._db() as db:
-            row = db.execute(
-                "SELECT name, hint, created_at, revoked_at, username FROM tokens WHERE token_hash = ?", (_hash(secret),)
-            ).fetchone()
+            row = db.execute(f"SELECT {_FIELDS} FROM tokens WHERE token_hash = ?", (_hash(secret),)).fetchone()
         return TokenInfo(*row) if row else None
 
 

@@ -132,5 +132,8 @@ class Store(ABC):
     def quads(self) -> Iterator[tuple[Node, Node, Node, Node]]:  # pragma: no cover - optional
         raise NotImplementedError
 
+    def flush(self) -> None:  # noqa: B027 - optional hook
+        """Make committed writes durable on disk now (backends that buffer in memory)."""
+
     def close(self) -> None:  # noqa: B027 - optional hook
         """Release resources."""

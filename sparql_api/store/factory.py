@@ -2,13 +2,27 @@
 
 from __future__ import annotations
 
+import os
+
 from sparql_api.config import Settings
 from sparql_api.store.base import Store, StoreError
 
 BACKENDS = ("oxigraph", "sparql")
 
 
-def open_store(settings: Settings) -> Store:
+def open_store(settings: Settings, *, cached: bool = False) -> Store:
+    """The configured backend; ``cached=True`` (``srkg serve``) puts the result cache in front of it
+    (``SRKG_RESULT_CACHE_MB``, ``SRKG_RESULT_CACHE_TTL``: see ``result_cache``). One-shot CLI commands run each
+    query once and need no cache."""
+    if not cached:
+        return _open_backend(settings)
+    from sparql_api.store.result_cache import cache_settings, with_result_cache
+
+    cache = cache_settings(os.environ, remote=settings.store == "sparql")  # a bad value fails before opening
+    return with_result_cache(_open_backend(settings), cache)
+
+
+def _open_backend(settings: Settings) -> Store:
     """``oxigraph``: the store under ``settings.store_dir``. ``sparql``: the remote store at
     ``SRKG_REMOTE_QUERY_URL`` (updates at ``SRKG_REMOTE_UPDATE_URL``, graphs at ``SRKG_REMOTE_GSP_URL``,
     credentials ``SRKG_REMOTE_USER``/``SRKG_REMOTE_PASSWORD`` sent as Digest or Basic, whichever it asks)."""

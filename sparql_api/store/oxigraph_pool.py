@@ -2,7 +2,9 @@
 
 A query gets an idle worker, runs there against the newest snapshot, and is stopped by killing the worker
 when its time is up; a fresh worker takes the dead one's place at once. Other queries keep running on the
-other workers meanwhile, and writes never wait for queries (they go to the main process's store).
+other workers meanwhile, and writes never wait for queries (they go to the main process's store). Each worker's
+address space is capped (``SRKG_QUERY_MEMORY_MB``): a query that needs more ends with a clear error, the worker is
+replaced, and the machine never swaps for one query.
 """
 
 from __future__ import annotations
@@ -12,13 +14,14 @@ import os
 import pickle
 import queue
 import select
+import signal
 import subprocess
 import sys
 import threading
 import time
 
 from sparql_api.store.oxigraph_snapshots import Snapshots
-from sparql_api.store.oxigraph_worker import HEADER
+from sparql_api.store.oxigraph_worker import HEADER, memory_message
 
 
 class WorkerTimeout(Exception):
@@ -29,14 +32,19 @@ class WorkerCrashed(Exception):
     """The worker died or broke the protocol (it has been replaced)."""
 
 
+class WorkerOutOfMemory(WorkerCrashed):
+    """The query needed more memory than a worker may use (the worker has been replaced)."""
+
+
 class PoolBusy(Exception):
     """No worker became free within the time limit."""
 
 
 class _Worker:
-    def __init__(self) -> None:
+    def __init__(self, memory_mb: int) -> None:
         env = dict(os.environ)
         env.setdefault("PYTHONUNBUFFERED", "1")
+        env["SRKG_QUERY_MEMORY_MB"] = str(memory_mb)  # the worker caps its own address space (RLIMIT_AS)
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "sparql_api.store.oxigraph_worker"],
             stdin=subprocess.PIPE,
@@ -85,9 +93,11 @@ class _Worker:
 
 
 class QueryPool:
-    def __init__(self, size: int, snapshots: Snapshots) -> None:
+    def __init__(self, size: int, snapshots: Snapshots, memory_mb: int = 4096) -> None:
+        """``size`` workers, each limited to ``memory_mb`` MB of address space (0 = no limit)."""
         if size < 1:
             raise ValueError("the query pool needs at least one worker")
+        self._memory_mb = memory_mb
         self._snapshots = snapshots
         self._idle: queue.SimpleQueue[_Worker] = queue.SimpleQueue()
         self._all: set[_Worker] = set()
@@ -97,7 +107,7 @@ class QueryPool:
             self._idle.put(self._spawn())
 
     def _spawn(self) -> _Worker:
-        worker = _Worker()
+        worker = _Worker(self._memory_mb)
         with self._lock:
             self._all.add(worker)
         return worker
@@ -141,15 +151,18 @@ class QueryPool:
             time.sleep(0.05)  # let a dying worker finish dying, to read its exit status
             status = worker.proc.poll()
             self._retire(worker)
+            if status == -signal.SIGABRT and self._memory_mb:
+                # The engine aborts the process when an allocation is refused under RLIMIT_AS.
+                raise WorkerOutOfMemory(memory_message(self._memory_mb)) from e
             if status is not None and status < 0:
-                memory = os.environ.get("SRKG_QUERY_MEMORY_MB", "4096")
-                raise WorkerCrashed(
-                    f"the query worker was ended by signal {-status}; the query most likely needed more than "
-                    f"the {memory} MB memory limit"
-                ) from e
+                raise WorkerCrashed(f"the query worker was ended by signal {-status} (the system may be short of "
+                                    "memory)") from e
             raise WorkerCrashed(f"the query worker failed: {e}") from e
         self._snapshots.release(previous)
-        self._idle.put(worker)
+        if response.get("retire"):  # the worker ran out of memory in Python code: its state is suspect
+            self._retire(worker)
+        else:
+            self._idle.put(worker)
         return response
 
     def close(self) -> None:

@@ -63,3 +63,4 @@ class Snapshots:
 
     def close(self) -> None:
         shutil.rmtree(self._root, ignore_errors=True)
+        self._store = None  # type: ignore[assignment]  # the RocksDB lock goes with the last reference

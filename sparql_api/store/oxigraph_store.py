@@ -32,7 +32,7 @@ from sparql_api.store.base import (
     UnsupportedMediaType,
 )
 from sparql_api.store.oxigraph_exec import ExecError, graph_term, run_query, run_select
-from sparql_api.store.oxigraph_pool import PoolBusy, QueryPool, WorkerCrashed, WorkerTimeout
+from sparql_api.store.oxigraph_pool import PoolBusy, QueryPool, WorkerCrashed, WorkerOutOfMemory, WorkerTimeout
 from sparql_api.store.oxigraph_snapshots import Snapshots
 
 assert oxigraph_exec.DEFAULT_GRAPH == DEFAULT_GRAPH
@@ -50,6 +50,21 @@ _ERRORS: dict[str, type[StoreError]] = {
 def default_worker_count() -> int:
     """``SRKG_QUERY_WORKERS`` (default 2): how many queries can run at once under a time limit."""
     return max(1, int(os.environ.get("SRKG_QUERY_WORKERS", "2")))
+
+
+def default_query_memory_mb() -> int:
+    """``SRKG_QUERY_MEMORY_MB`` (default 4096, 0 = no limit): the address space one query worker may use.
+
+    Below ~600 MB a worker cannot even open the store (RocksDB reserves address space for its threads)."""
+    value = os.environ.get("SRKG_QUERY_MEMORY_MB", "4096")
+    try:
+        megabytes = int(value)
+    except ValueError:
+        raise StoreError(f"SRKG_QUERY_MEMORY_MB={value!r} is not a whole number of megabytes") from None
+    if megabytes != 0 and megabytes < 768:
+        raise StoreError(f"SRKG_QUERY_MEMORY_MB={megabytes} is too small for a query worker (at least 768, "
+                         "or 0 for no limit)")
+    return megabytes
 
 
 def to_ox(node: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
@@ -115,6 +130,7 @@ class OxigraphStore(Store):
             raise StoreError(f"cannot open the store at {path}: {e}{hint}") from e
         self._write_lock = threading.RLock()
         self._workers = query_workers or default_worker_count()
+        self._memory_mb = default_query_memory_mb()
         self._snapshots = Snapshots(self._store, path.parent / f"{path.name}-snapshots") if path else None
         self._pool: QueryPool | None = None
         self._pool_lock = threading.Lock()
@@ -129,7 +145,7 @@ class OxigraphStore(Store):
             return None
         with self._pool_lock:
             if self._pool is None:
-                self._pool = QueryPool(self._workers, self._snapshots)
+                self._pool = QueryPool(self._workers, self._snapshots, self._memory_mb)
             return self._pool
 
     def _call(self, request: dict, timeout: float) -> dict:
@@ -148,6 +164,8 @@ class OxigraphStore(Store):
             raise StoreBusy(
                 f"all {self._workers} query workers stayed busy for {timeout:g} s; try again shortly"
             ) from None
+        except WorkerOutOfMemory as e:
+            raise ResultTooLarge(str(e)) from None
         except WorkerCrashed as e:
             raise StoreError(f"the query could not be completed: {e}") from None
         except OSError as e:  # e.g. no disk space left for the snapshot
@@ -374,6 +392,11 @@ class OxigraphStore(Store):
         for q in self._store.quads_for_pattern(None, None, None, None):
             graph = URIRef(DEFAULT_GRAPH) if isinstance(q.graph_name, ox.DefaultGraph) else from_ox(q.graph_name)
             yield from_ox(q.subject), from_ox(q.predicate), from_ox(q.object), graph
+
+    def flush(self) -> None:
+        """Write what RocksDB holds in memory to its files, so a power cut cannot lose committed writes."""
+        if self._path is not None:
+            self._store.flush()
 
     def close(self) -> None:
         with self._pool_lock:

@@ -88,16 +88,29 @@ def handle(snapshot: _Snapshot, request: dict) -> dict:
         return {"ok": False, "kind": "failed", "message": f"unknown worker operation {op!r}"}
     except ExecError as e:
         return {"ok": False, "kind": e.kind, "message": e.message}
+    except MemoryError:  # Python-side collection hit the address-space limit; the pool replaces this worker
+        return {"ok": False, "kind": "too_large", "message": memory_message(memory_limit_mb()), "retire": True}
     except OSError as e:
         return {"ok": False, "kind": "failed", "message": f"the store snapshot could not be read: {e}"}
     except Exception as e:  # keep the worker alive and say what went wrong
         return {"ok": False, "kind": "failed", "message": f"the query failed: {type(e).__name__}: {e}"}
 
 
+def memory_message(megabytes: int) -> str:
+    """What the client is told when a query hit the worker's memory limit."""
+    return (f"the query needed more than the {megabytes} MB memory limit of a query worker and was stopped; "
+            "narrow it down (more specific patterns; no ORDER BY or GROUP BY over everything) and try again")
+
+
+def memory_limit_mb() -> int:
+    """``SRKG_QUERY_MEMORY_MB`` as set by the pool (default 4096, 0 = none)."""
+    return int(os.environ.get("SRKG_QUERY_MEMORY_MB", "4096"))
+
+
 def limit_memory() -> None:
-    """``SRKG_QUERY_MEMORY_MB`` (default 4096, 0 = none) caps this process's address space, so a query that
-    materialises too much (e.g. a huge ORDER BY) dies here instead of taking the machine down."""
-    megabytes = int(os.environ.get("SRKG_QUERY_MEMORY_MB", "4096"))
+    """Cap this process's address space, so a query that materialises too much (e.g. a huge ORDER BY) dies
+    here, with a clear error for its client, instead of taking the machine down."""
+    megabytes = memory_limit_mb()
     if megabytes > 0:
         limit = megabytes * 1024 * 1024
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))

@@ -10,6 +10,11 @@ Layout under ``<data dir>/submissions/``::
 Nothing is half-written: a revision folder appears by one rename once its file is complete, artifacts are
 written to a temporary name and renamed, and every change of state is a compare-and-set on the expected
 state in one transaction together with its history row.
+
+A store write (publish, withdraw) cannot share a transaction with SQLite, so it is announced first: an
+``operations`` row is committed before the store is touched and removed in the transaction that records the
+outcome. A row found at start-up names a write that may or may not have reached the store (the server was
+killed in between); ``SubmissionService.reconcile`` looks at the store and settles it.
 """
 
 from __future__ import annotations
@@ -72,6 +77,14 @@ CREATE TABLE IF NOT EXISTS history (
     note TEXT
 );
 CREATE INDEX IF NOT EXISTS history_submission ON history (submission_id, seq);
+CREATE TABLE IF NOT EXISTS operations (
+    submission_id TEXT PRIMARY KEY REFERENCES submissions (id),
+    action TEXT NOT NULL,
+    revision INTEGER NOT NULL,
+    who TEXT NOT NULL,
+    at TEXT NOT NULL,
+    note TEXT
+);
 """
 
 
@@ -132,6 +145,18 @@ class HistoryEntry:
 
     def as_dict(self) -> dict[str, object]:
         return dict(self.__dict__)
+
+
+@dataclass(frozen=True)
+class Operation:
+    """A store write announced but not yet recorded as done (see the module docstring)."""
+
+    submission: str
+    action: str  # "publish" | "withdraw"
+    revision: int
+    who: str
+    at: str
+    note: str | None
 
 
 @dataclass(frozen=True)
@@ -205,6 +230,21 @@ class Registry:
         os.replace(temporary, target)
         return target
 
+    def discard_partial_artifacts(self, submission: str, number: int) -> int:
+        """Remove temporary files a killed ingest left in the revision folder; how many."""
+        removed = 0
+        for stray in self.revision_dir(submission, number).glob(".*.tmp"):
+            stray.unlink(missing_ok=True)
+            removed += 1
+        return removed
+
+    def discard_incoming(self) -> int:
+        """Remove uploads a killed server was still receiving (call only while no upload can be running)."""
+        folders = [folder for folder in self.incoming_dir.iterdir() if folder.is_dir()]
+        for folder in folders:
+            shutil.rmtree(folder, ignore_errors=True)
+        return len(folders)
+
     def read_artifact(self, submission: str, number: int, name: str) -> bytes | None:
         path = self.revision_dir(submission, number) / name
         try:
@@ -248,6 +288,20 @@ class Registry:
             rows = db.execute("SELECT s.id, s.revision FROM submissions s JOIN revisions r ON r.submission_id = s.id "
                               "AND r.number = s.revision WHERE r.ingest = ? ORDER BY s.seq", (PENDING,)).fetchall()
         return [(row[0], row[1]) for row in rows]
+
+    def operations(self) -> list[Operation]:
+        """Store writes announced and not recorded as done: what a killed server left in flight."""
+        with self._db() as db:
+            rows = db.execute("SELECT submission_id, action, revision, who, at, note FROM operations "
+                              "ORDER BY submission_id").fetchall()
+        return [Operation(*row) for row in rows]
+
+    def published_by(self, submission: str, revision: int) -> tuple[str, str] | None:
+        """Who published ``revision`` and when (from the history), to write the same record again."""
+        with self._db() as db:
+            row = db.execute("SELECT who, at FROM history WHERE submission_id = ? AND action = 'publish' "
+                             "AND revision = ? ORDER BY seq DESC LIMIT 1", (submission, revision)).fetchone()
+        return (row[0], row[1]) if row else None
 
     def standing(self, submission: Submission) -> Standing:
         revision = self.revision(submission.id, submission.revision)
@@ -300,6 +354,20 @@ class Registry:
             self._compare_and_set(db, submission, to_state, at, **changes)
             self._insert_history(db, submission.id, at, who, action, submission.state, to_state,
                                  submission.revision, note)
+            # The outcome of an announced store write is recorded now, in the same transaction.
+            db.execute("DELETE FROM operations WHERE submission_id = ?", (submission.id,))
+
+    def begin_operation(self, operation: Operation) -> None:
+        """Announce a store write before it starts (committed, so it survives a kill)."""
+        with self._transaction() as db:
+            db.execute("INSERT OR REPLACE INTO operations VALUES (?, ?, ?, ?, ?, ?)",
+                       (operation.submission, operation.action, operation.revision, operation.who, operation.at,
+                        operation.note))
+
+    def end_operation(self, submission: str) -> None:
+        """Forget the announced write of ``submission`` (it failed, or it was settled at start-up)."""
+        with self._transaction() as db:
+            db.execute("DELETE FROM operations WHERE submission_id = ?", (submission,))
 
     def finish_ingest(self, submission: str, number: int, ingest: str, acceptable: bool, note: str) -> bool:
         """Record how the ingest of revision ``number`` ended; a readable file moves received → validated.

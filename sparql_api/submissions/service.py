@@ -2,12 +2,18 @@
 
 Actions on one submission are serialised by a per-submission lock, and every registry change is also a
 compare-and-set on the state it was decided from, so two reviewers clicking at once cannot both win.
-Publishing writes the store first and the registry after: if the store refuses, nothing changed; the
-store write itself replaces the graph atomically, so publishing again (or after a crash) is harmless.
+Publishing (and withdrawing) announces the write in the registry, writes the store, then records the outcome
+(which clears the announcement) in one registry transaction. The store write replaces the graph atomically
+on the embedded store. A server killed between the two leaves the announcement behind; ``reconcile`` (run
+at start, before anything is served) settles it from what the store holds: the whole publication is there →
+the submission is recorded as published; anything else → the graph is put back to what the registry says
+is public and the submission stays accepted, so publishing can simply be tried again. It also repairs a
+graph that disagrees with the registry for another reason (a store that lost its last writes in a power cut).
 """
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -16,16 +22,17 @@ from rdflib import Graph
 
 from ingest.pipeline import ingest_file
 from ingest.provenance import submission_graph_iri
-from sparql_api.store.base import Store
+from sparql_api.store.base import Store, StoreError
 from sparql_api.submissions import publish as publishing
 from sparql_api.submissions.ownership import ownership_check
-from sparql_api.submissions.registry import Incoming, Registry, Revision, Submission, now
+from sparql_api.submissions.registry import Incoming, Operation, Registry, Revision, Submission, now
 from sparql_api.submissions.runner import LOAD_GRAPH, Ingest, IngestRunner
 from sparql_api.submissions.workflow import (
     ACCEPT,
     PUBLISH,
     PUBLISHED,
     REJECT,
+    REJECTED,
     REVISE,
     WITHDRAW,
     Actor,
@@ -36,6 +43,10 @@ from sparql_api.submissions.workflow import (
 )
 
 MAX_REASON = 2000
+# How long closing waits for the ingest in progress before leaving it to be resumed at the next start.
+INGEST_GRACE_S = 5.0
+
+log = logging.getLogger("srkg.submissions")
 
 
 def submissions_dir(data_dir: Path) -> Path:
@@ -61,11 +72,19 @@ class SubmissionService:
         self._locks_guard = threading.Lock()
 
     def start(self) -> int:
-        """Resume the ingests a previous run left unfinished; how many."""
+        """Settle what a killed server left half-done, then resume unfinished ingests; how many ingests."""
+        self.registry.discard_incoming()
+        try:
+            for line in self.reconcile():
+                log.warning("%s", line)
+        except StoreError as error:  # e.g. a remote store not reachable yet: settled at the next start
+            log.error("could not reconcile the submissions with the store: %s", error)
         return self.runner.resume()
 
-    def close(self) -> None:
-        self.runner.shutdown(wait=False)
+    def close(self, grace: float = INGEST_GRACE_S) -> bool:
+        """Stop taking ingests, give the one in progress ``grace`` seconds; whether it finished (if not, it
+        stays pending and is run again at the next start)."""
+        return self.runner.shutdown(grace)
 
     def _lock(self, key: str) -> threading.Lock:
         with self._locks_guard:
@@ -140,7 +159,13 @@ class SubmissionService:
                                     + (f" (and {len(clashes) - 3} more)" if len(clashes) > 3 else ""))
             at = now()
             data = publishing.published_graph(load_graph, key, submission.revision, actor.username, at)
-            triples = publishing.publish(self.store, key, data)
+            self.registry.begin_operation(Operation(key, PUBLISH, submission.revision, actor.username, at, None))
+            try:
+                triples = publishing.publish(self.store, key, data)
+                publishing.make_durable(self.store)
+            except BaseException:
+                self._settle_quietly(key)
+                raise
             try:
                 self.registry.transition(submission, PUBLISH, actor.username, to_state,
                                          f"{triples} triples in the public graph",
@@ -166,9 +191,112 @@ class SubmissionService:
             submission = self.find(actor, key)
             to_state = check(actor, WITHDRAW, self.registry.standing(submission))
             text = _reason(reason, "withdrawing")
-            publishing.withdraw(self.store, key)
+            self.registry.begin_operation(Operation(key, WITHDRAW, submission.revision, actor.username, now(), text))
+            try:
+                publishing.withdraw(self.store, key)
+                publishing.make_durable(self.store)
+            except BaseException:
+                self._settle_quietly(key)
+                raise
             try:
                 self.registry.transition(submission, WITHDRAW, actor.username, to_state, text,
                                          published_revision=None, set_published=True)
             finally:
                 self.data_changed()
+
+    # --- after a crash ------------------------------------------------------------------------------------
+    def _settle_quietly(self, key: str) -> None:
+        """After a store write failed: put the graph back as the registry has it (a remote store may have
+        applied part of it), then forget the announcement. Errors here are logged; reconcile retries."""
+        try:
+            self._repair(key)
+            self.registry.end_operation(key)
+        except Exception:
+            log.exception("could not restore the graph of submission %s after a failed store write", key)
+
+    def reconcile(self) -> list[str]:
+        """Make registry and store agree after a kill; one line per thing that was done (for the log).
+
+        Runs before the server answers, so no action can interleave."""
+        done: list[str] = []
+        interrupted = set()
+        for operation in self.registry.operations():
+            done.append(self._settle(operation))
+            interrupted.add(operation.submission)
+        for submission in self.registry.list():
+            # Interrupted writes get the full check (count every triple); the rest only the cheap one.
+            line = self._repair(submission.id, full=submission.id in interrupted)
+            if line:
+                done.append(line)
+        return done
+
+    def _settle(self, operation: Operation) -> str:
+        """Finish an announced write the store shows as complete, else leave the registry as it was."""
+        key = operation.submission
+        submission = self.registry.get(key)
+        reached = False
+        try:
+            reached = self._complete(operation, submission)
+        except WorkflowError as error:  # the registry moved on meanwhile: nothing left to complete
+            log.warning("submission %s: %s", key, error.message)
+        self.registry.end_operation(key)
+        outcome = "completed" if reached else "had not reached the store; nothing changed, it can be tried again"
+        return f"submission {key}: the interrupted {operation.action} of revision {operation.revision} {outcome}"
+
+    def _complete(self, operation: Operation, submission: Submission | None) -> bool:
+        """Record the announced write as done if the store shows it done; whether it did."""
+        key = operation.submission
+        reached = False
+        if submission is not None and operation.action == PUBLISH and submission.revision == operation.revision:
+            data = self._publication(key, operation.revision, operation.who, operation.at)
+            reached = data is not None and publishing.holds(self.store, key, operation.revision,
+                                                            publishing.triple_count(data))
+            if reached:
+                self.registry.transition(submission, PUBLISH, operation.who, PUBLISHED,
+                                         "published (completed at start-up: the store had the whole graph)",
+                                         published_revision=operation.revision, set_published=True)
+        elif submission is not None and operation.action == WITHDRAW and submission.published_revision is not None:
+            reached = not self.store.has_graph(str(submission_graph_iri(key)))
+            if reached:
+                self.registry.transition(submission, WITHDRAW, operation.who, REJECTED,
+                                         f"{operation.note} (completed at start-up: the graph was gone)",
+                                         published_revision=None, set_published=True)
+        if reached:
+            self.data_changed()
+        return reached
+
+    def _publication(self, key: str, revision: int, who: str, at: str) -> bytes | None:
+        """The bytes publishing revision ``revision`` writes (None when its graph artifact is gone)."""
+        load_graph = self.registry.read_artifact(key, revision, LOAD_GRAPH)
+        if load_graph is None:
+            return None
+        return publishing.published_graph(load_graph, key, revision, who, at)
+
+    def _repair(self, key: str, full: bool = True) -> str | None:
+        """Put the submission's graph back to what the registry says is public; what was done, if anything.
+
+        ``full`` compares the triple count too (parses the revision's graph file); otherwise only the
+        publication record is looked for."""
+        submission = self.registry.get(key)
+        if submission is None:
+            return None
+        graph = str(submission_graph_iri(key))
+        public = submission.published_revision
+        if public is None:
+            if self.store.has_graph(graph):
+                publishing.withdraw(self.store, key)
+                self.data_changed()
+                return f"submission {key}: nothing is published, so its graph was dropped"
+            return None
+        if not full and publishing.holds(self.store, key, public, None):
+            return None
+        who_at = self.registry.published_by(key, public)
+        data = self._publication(key, public, *who_at) if who_at else None
+        if data is None:
+            return f"submission {key}: revision {public} is published but its graph file is gone; cannot check it"
+        if full and publishing.holds(self.store, key, public, publishing.triple_count(data)):
+            return None
+        publishing.publish(self.store, key, data)
+        self.data_changed()
+        return f"submission {key}: the store did not hold published revision {public}; it was written again"
+

@@ -129,6 +129,8 @@ def start_server(
     full_env.update({"SRKG_DATA_DIR": str(data_dir), "PYTHONUNBUFFERED": "1"})
     if resources is not None:
         full_env["SRKG_RESOURCES"] = str(resources)
+    # Tests send many requests a second from one address: no rate limit unless a test sets SRKG_RATE_LIMIT.
+    full_env["SRKG_RATE_LIMIT"] = "0"
     full_env.update(env or {})
     with log.open("wb") as out:
         proc = subprocess.Popen(

@@ -1,0 +1,1 @@
+LOAD <@@LISTENER@@/data.ttl> INTO GRAPH <http://bad-inputs.test/g>
