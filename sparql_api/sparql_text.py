@@ -134,6 +134,19 @@ def prologue_prefixes(text: str) -> dict[str, str]:
     return found
 
 
+def undeclared_prefixes(text: str) -> list[str]:
+    """Prefixes used in prefixed names but never declared (pyoxigraph reports these only as "expected …")."""
+    declared = set(prologue_prefixes(text))
+    missing: list[str] = []
+    for tok in token_list(text):
+        if tok.kind != "word" or ":" not in tok.text or tok.text.startswith(("_:", "@")):
+            continue
+        prefix = tok.text.split(":", 1)[0]
+        if prefix not in declared and prefix not in missing and not tok.text.endswith(":"):
+            missing.append(prefix)
+    return missing
+
+
 def _service_clauses(text: str) -> list[tuple[Token, str | None]]:
     """Each ``SERVICE`` clause's endpoint token and the IRI it names (None: a variable or unresolvable)."""
     return _iri_after(text, "SERVICE")

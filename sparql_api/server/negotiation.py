@@ -192,8 +192,9 @@ def negotiate(kind: str, accept: str | None, fmt: str | None = None) -> str:
     other_types = set(RESULT_TYPES if other == "results" else GRAPH_TYPES) | set(_ALIASES[other])
     if any(r.type in other_types for r in ranges if r.q > 0):
         return offers[0]
+    shown = accept if len(accept) <= 200 else accept[:200] + f"… ({len(accept)} characters)"
     raise NotAcceptable(
-        f"cannot answer in any of the accepted types ({accept}); this answer is available as " + ", ".join(offers)
+        f"cannot answer in any of the accepted types ({shown}); this answer is available as " + ", ".join(offers)
     )
 
 

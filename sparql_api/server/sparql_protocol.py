@@ -22,7 +22,7 @@ from sparql_api.server.negotiation import (
     parse_accept,
 )
 from sparql_api.server.protocol_parse import FORM, QUERY, UPDATE, ProtocolOperation, parse_operation
-from sparql_api.sparql_text import DatasetConflict, add_using_clauses, is_update, query_form
+from sparql_api.sparql_text import DatasetConflict, add_using_clauses, is_update, query_form, undeclared_prefixes
 from sparql_api.store.base import QuerySyntaxError
 
 router = APIRouter(tags=["SPARQL 1.1 Protocol"])
@@ -92,14 +92,21 @@ def with_base(text: str, base: str) -> str:
     return f"BASE <{base}> {text}"
 
 
-def _fix_position(error: QuerySyntaxError, base: str) -> QuerySyntaxError:
-    """Report columns on line 1 as the user wrote them, without the BASE we put in front."""
+def _fix_position(error: QuerySyntaxError, base: str, text: str) -> QuerySyntaxError:
+    """Report columns on line 1 as the user wrote them, without the BASE we put in front, and name the usual
+    causes the parser's "expected …" hides: an empty text, undeclared prefixes."""
     shift = len(with_base("", base))
     message = re.sub(
         r"^line 1, column (\d+)",
         lambda m: f"line 1, column {max(1, int(m.group(1)) - shift)}",
         str(error),
     )
+    if not text.strip():
+        return QuerySyntaxError(f"the text is empty: send a SPARQL query or update ({message})")
+    if missing := undeclared_prefixes(text):
+        names = ", ".join(f"{prefix}:" for prefix in missing)
+        example = f"PREFIX {missing[0]}: <…>"
+        message += f" — {names} used but not declared (add {example} at the top)"
     return QuerySyntaxError(message)
 
 
@@ -148,7 +155,7 @@ async def _query(request: Request, ctx: ServerContext, op: ProtocolOperation) ->
             max_results=ctx.limits.max_results,
         )
     except QuerySyntaxError as e:
-        raise _fix_position(e, base) from None
+        raise _fix_position(e, base, op.query) from None
     headers = {"Vary": "Accept"}
     if cache_status := getattr(result, "cache_status", None):  # set when the result cache is on (result_cache.py)
         headers["X-Cache"] = cache_status
@@ -168,7 +175,7 @@ async def _update(request: Request, ctx: ServerContext, op: ProtocolOperation) -
     try:
         await run_in_threadpool(ctx.store.update, with_base(text, base), timeout=ctx.limits.query_timeout_s)
     except QuerySyntaxError as e:
-        raise _fix_position(e, base) from None
+        raise _fix_position(e, base, op.update) from None
     finally:
         ctx.data_changed()
     return Response(status_code=204)

@@ -60,6 +60,14 @@ def test_syntax_error_names_line_and_column(server: LiveServer) -> None:
     assert first_line.text.startswith("SPARQL syntax error: line 1, column 26:"), first_line.text
 
 
+def test_an_undeclared_prefix_is_named_next_to_the_parsers_words(server: LiveServer) -> None:
+    reply = server.query("PREFIX skos: <http://www.w3.org/2004/02/skos/core#>\n"
+                         "SELECT ?s WHERE { ?s skos:prefLabel ?l ; srkg:site ?x FILTER(?l = 'a:b') }")
+    assert reply.status == 400 and reply.text.startswith("SPARQL syntax error: line 2"), reply.text
+    assert "srkg: used but not declared (add PREFIX srkg: <…> at the top)" in reply.text
+    assert "skos:" not in reply.text.split("—")[-1] and "'a:'" not in reply.text
+
+
 def test_update_sent_as_query_is_explained(server: LiveServer) -> None:
     reply = server.query("INSERT DATA { <http://a> <http://b> 1 }")
     assert reply.status == 400 and "update, not a query" in reply.text

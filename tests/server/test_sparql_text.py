@@ -14,6 +14,7 @@ from sparql_api.sparql_text import (
     prologue_prefixes,
     query_form,
     service_targets,
+    undeclared_prefixes,
 )
 
 
@@ -91,3 +92,14 @@ def test_service_targets_are_rewritten_only_in_service_clauses() -> None:
     assert rewritten.count("<http://127.0.0.1:9/service-proxy/0>") == 2
     assert "VALUES ?e { <http://v.example/sparql> }" in rewritten
     assert "SERVICE <http://other.example/sparql>" in rewritten
+
+
+@pytest.mark.parametrize(("text", "missing"), [
+    ("SELECT * { ?s skos:x ?o }", ["skos"]),
+    ("PREFIX skos: <http://s#> SELECT * { ?s skos:x ?o }", []),
+    ("SELECT * { ?s :x ?o }", [""]),
+    ("SELECT * { ?s <http://a/b:c> 'd:e' . _:b ?p ?o }", []),  # IRIs, strings and blank nodes are not prefixed
+    ("SELECT * { ?s ex:a ?o . ?o ex:b xsd:int }", ["ex", "xsd"]),
+])
+def test_undeclared_prefixes_are_found_outside_iris_and_strings(text: str, missing: list[str]) -> None:
+    assert undeclared_prefixes(text) == missing
