@@ -174,6 +174,11 @@ class CsvRow:
         return (self.values.get(column) or "").strip()
 
 
+def _record_number(text: str, position: int) -> int:
+    """The CSV record (1 = the header) holding ``position``: quoted cells may span lines."""
+    return max(1, sum(1 for _ in csv.reader(io.StringIO(text[:position] + "x", newline=""))))
+
+
 def read_csv(path: Path, required: Sequence[str], encoding: str = "utf-8-sig") -> Iterator[CsvRow]:
     """Rows of a CSV file with their row numbers; the header must name every required column.
 
@@ -192,7 +197,7 @@ def read_csv(path: Path, required: Sequence[str], encoding: str = "utf-8-sig") -
             "cannot be read); save it as 'CSV UTF-8' and send it again",
         ) from None
     if "\x00" in text:
-        raise SourceError(SourceLocation(path.name, row=text[: text.index("\x00")].count("\n") + 1),
+        raise SourceError(SourceLocation(path.name, row=_record_number(text, text.index("\x00"))),
                           "the file holds a NUL character: it is not a plain-text CSV file (UTF-16 or binary?); "
                           "save it as 'CSV UTF-8' and send it again")
     with io.StringIO(text, newline="") as handle:

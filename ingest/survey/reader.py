@@ -258,7 +258,12 @@ def _csv_grids(sources: Iterable[tuple[str, bytes]], file: str, problems: list[P
                 f"the file is not UTF-8; it was read as {encoding}. Check the text, and save as CSV UTF-8 next time",
                 SourceLocation(file, member),
             ))
-        rows = [[_csv_value(v) for v in row] for row in csv.reader(io.StringIO(text), delimiter=_delimiter(text))]
+        reader = csv.reader(io.StringIO(text), delimiter=_delimiter(text))
+        try:
+            rows = [[_csv_value(v) for v in row] for row in reader]
+        except csv.Error as error:  # e.g. a cell longer than the csv module's field limit (131,072 characters)
+            raise SourceError(SourceLocation(file, member, reader.line_num),
+                              f"this CSV file cannot be read: {error}") from None
         grids.append(_Grid(member, rows, csv=True))
     return grids
 

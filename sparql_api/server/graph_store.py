@@ -19,13 +19,21 @@ from starlette.responses import Response
 from sparql_api.server.auth import require_curator
 from sparql_api.server.context import ServerContext, context, endpoint_url
 from sparql_api.server.errors import HTTPProblem
-from sparql_api.server.negotiation import NotAcceptable, UnknownFormat, content_type, negotiate
+from sparql_api.server.negotiation import GRAPH_TYPES, NotAcceptable, UnknownFormat, content_type, negotiate
 from sparql_api.server.rdf_payload import read_payload
 from sparql_api.store.base import DEFAULT_GRAPH
 
 PATH = "/rdf-graph-store"
 METHODS = ["GET", "HEAD", "PUT", "POST", "DELETE"]
 router = APIRouter(tags=["Graph Store HTTP Protocol"])
+# What the OpenAPI description declares: reads answer RDF; writes answer with a status and no body.
+_RESPONSES = {
+    "GET": {200: {"description": "the graph, in the syntax asked for", "content": {t: {} for t in GRAPH_TYPES}}},
+    "HEAD": {200: {"description": "headers of the graph's GET", "content": {t: {} for t in GRAPH_TYPES}}},
+    "PUT": {201: {"description": "created"}, 204: {"description": "replaced"}},
+    "POST": {200: {"description": "merged"}, 201: {"description": "created"}},
+    "DELETE": {200: {"description": "deleted"}},
+}
 
 
 def _direct_iri(request: Request, path: str | None = None) -> str:
@@ -80,10 +88,12 @@ async def graph_store_direct(request: Request, path: str) -> Response:
 # One route per method, so that each has its own OpenAPI operation id.
 for _method in METHODS:
     router.add_api_route(PATH, graph_store_indirect, methods=[_method], operation_id=f"gsp_{_method.lower()}",
-                         summary="Graph Store Protocol (indirect: ?graph=IRI or ?default)")
+                         summary="Graph Store Protocol (indirect: ?graph=IRI or ?default)",
+                         response_class=Response, responses=_RESPONSES[_method])
     router.add_api_route(PATH + "/{path:path}", graph_store_direct, methods=[_method],
                          operation_id=f"gsp_direct_{_method.lower()}",
-                         summary="Graph Store Protocol (direct identification)")
+                         summary="Graph Store Protocol (direct identification)",
+                         response_class=Response, responses=_RESPONSES[_method])
 
 
 async def _dispatch(request: Request) -> Response:

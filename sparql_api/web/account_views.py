@@ -74,7 +74,8 @@ async def logout(request: Request) -> Response:
     return response
 
 
-@router.get("/account", summary="Who am I (HTML, or JSON with Accept: application/json)")
+@router.get("/account", summary="Who am I (HTML, or JSON with Accept: application/json)",
+            responses={200: {"description": "HTML, or JSON by Accept", "content": {"text/html": {}}}})
 def account(request: Request) -> Response:
     if current_user(request) is None and "application/json" not in request.headers.get("accept", ""):
         return RedirectResponse(login_url(request), status_code=303)

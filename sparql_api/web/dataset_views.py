@@ -32,6 +32,11 @@ FACTS_KEY = "dataset.facts"
 RDFLIB_FORMATS = {"text/turtle": "turtle", "application/ld+json": "json-ld", "application/rdf+xml": "xml",
                   "application/n-triples": "nt"}
 NO_EXPORT = "no export has been made on this server yet; run `srkg export` to publish the dumps"
+# What the OpenAPI description declares for 200 (the routes build their responses themselves).
+RDF_CONTENT = {f.media_type: {} for f in RDF_FORMATS}
+DOC_RESPONSES: dict[int | str, dict[str, Any]] = {200: {"description": "RDF by Accept", "content": RDF_CONTENT}}
+PAGE_RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: {"description": "HTML, or RDF by Accept", "content": {HTML: {}, **RDF_CONTENT}}}
 
 
 def facts(ctx: ServerContext) -> Facts:
@@ -67,13 +72,15 @@ def _rdf(request: Request, fmt: DocumentFormat) -> Response:
     return Response(body, media_type=fmt.content_type, headers={"Vary": "Accept", "Cache-Control": "max-age=60"})
 
 
-@router.get("/.well-known/void", summary="VoID + DCAT description of the dataset")
+@router.get("/.well-known/void", summary="VoID + DCAT description of the dataset", response_class=Response,
+            responses=DOC_RESPONSES)
 def void_description(request: Request) -> Response:
     fmt = _choose(request)
     return _rdf(request, RDF_FORMATS[0] if fmt.media_type == HTML else fmt)
 
 
-@router.get("/dataset", summary="The dataset: licence, size per graph, links and downloads (HTML or RDF)")
+@router.get("/dataset", summary="The dataset: licence, size per graph, links and downloads (HTML or RDF)",
+            response_class=Response, responses=PAGE_RESPONSES)
 def dataset_page(request: Request) -> Response:
     fmt = _choose(request)
     if fmt.media_type != HTML:
@@ -95,13 +102,15 @@ def dataset_page(request: Request) -> Response:
     )
 
 
-@router.get("/context.jsonld", summary="The JSON-LD @context for SRKG data")
+@router.get("/context.jsonld", summary="The JSON-LD @context for SRKG data", response_class=Response,
+            responses={200: {"description": "JSON-LD context", "content": {"application/ld+json": {}}}})
 def jsonld_context() -> Response:
     return Response(context_bytes(), media_type="application/ld+json",
                     headers={"Cache-Control": "max-age=3600", "Access-Control-Allow-Origin": "*"})
 
 
-@router.get("/downloads/{name}", summary="A file of the latest export (see /dataset)")
+@router.get("/downloads/{name}", summary="A file of the latest export (see /dataset)", response_class=Response,
+            responses={200: {"description": "the file (type per manifest.json)", "content": {"*/*": {}}}})
 def download(request: Request, name: str) -> Response:
     latest = latest_export(context(request).settings.data_dir)
     if latest is None:

@@ -314,7 +314,8 @@ OPENAPI = {"parameters": [
 ]}
 
 
-@router.get("/search", summary="Search and browse case studies (HTML or JSON)", openapi_extra=OPENAPI)
+@router.get("/search", summary="Search and browse case studies (HTML or JSON)", openapi_extra=OPENAPI,
+            responses={200: {"description": "HTML, or JSON when asked", "content": {"text/html": {}}}})
 def search_page(request: Request) -> Response:
     """Full-text search over case studies with facets; HTML by default, JSON when asked (see /search.json)."""
     return answer(request, wants_json(request))

@@ -151,7 +151,8 @@ def _after_change(request: Request, fmt: str, service: SubmissionService, user: 
 
 
 # --- reading ----------------------------------------------------------------------------------------------
-@router.get("/submissions", summary="The submissions you may see (HTML with an upload form, or JSON)")
+@router.get("/submissions", summary="The submissions you may see (HTML with an upload form, or JSON)",
+            responses={200: {"description": "HTML, or JSON by Accept", "content": {"text/html": {}}}})
 def list_submissions(request: Request) -> Response:
     fmt = wanted_format(request, "html")
 
@@ -199,12 +200,14 @@ def show_json(request: Request, key: str) -> Response:
     return _show(request, key, "json")
 
 
-@router.get("/submissions/{key}.ttl", summary="The SHACL validation report of a submission's revision (Turtle)")
+@router.get("/submissions/{key}.ttl", summary="The SHACL validation report of a submission's revision (Turtle)",
+            response_class=Response, responses={200: {"description": "Turtle", "content": {"text/turtle": {}}}})
 def show_turtle(request: Request, key: str) -> Response:
     return _show(request, key, "ttl")
 
 
-@router.get("/submissions/{key}", summary="A submission's report: HTML, JSON or the SHACL report in Turtle")
+@router.get("/submissions/{key}", summary="A submission's report: HTML, JSON or the SHACL report in Turtle",
+            responses={200: {"description": "by Accept", "content": {"text/html": {}, "text/turtle": {}}}})
 def show(request: Request, key: str) -> Response:
     return _show(request, key, wanted_format(request, "html", ("html", "json", "ttl")))
 
@@ -220,7 +223,8 @@ def history(request: Request, key: str) -> Response:
     return _guarded(request, "json", answer)
 
 
-@router.get("/submissions/{key}/source", summary="The file as uploaded (?revision=N for an earlier one)")
+@router.get("/submissions/{key}/source", summary="The file as uploaded (?revision=N for an earlier one)",
+            response_class=Response, responses={200: {"description": "the file", "content": {"*/*": {}}}})
 def source(request: Request, key: str, revision: int | None = None) -> Response:
     def answer(user: User) -> Response:
         _check_key(key)
