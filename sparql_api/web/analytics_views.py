@@ -17,8 +17,6 @@ from __future__ import annotations
 
 import csv
 import io
-import threading
-from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
 
@@ -27,6 +25,7 @@ from starlette.responses import JSONResponse, Response
 
 from sparql_api.analysis import barriers as ba
 from sparql_api.server.context import ServerContext, context
+from sparql_api.server.data_cache import data_cache
 from sparql_api.server.errors import HTTPProblem
 from sparql_api.web import i18n
 from sparql_api.web.accept import prefers_json
@@ -41,40 +40,9 @@ CSV_COLUMNS = ("barrier_group", "barrier_group_label", "barrier", "barrier_notat
                "survey_responses", "case_studies")
 
 
-class BarrierCache:
-    """The last data read from the store; ``forget`` (registered in ``ctx.on_data_changed``) drops it."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._value: ba.BarrierData | None = None
-        self._generation = 0
-
-    def forget(self) -> None:
-        with self._lock:
-            self._value = None
-            self._generation += 1
-
-    def get(self, build: Callable[[], ba.BarrierData]) -> ba.BarrierData:
-        with self._lock:
-            if self._value is not None:
-                return self._value
-            generation = self._generation
-        value = build()
-        with self._lock:
-            if generation == self._generation:
-                self._value = value
-        return value
-
-
 def current(ctx: ServerContext) -> ba.BarrierData:
-    cached = ctx.extras.get(CACHE_KEY)
-    if not isinstance(cached, BarrierCache):
-        fresh = BarrierCache()
-        if ctx.extras.setdefault(CACHE_KEY, fresh) is fresh:
-            ctx.on_data_changed.append(fresh.forget)
-        cached = ctx.extras[CACHE_KEY]
-    assert isinstance(cached, BarrierCache)
-    return cached.get(lambda: ba.fetch(ctx.store, ctx.limits.query_timeout_s))
+    """The barrier data of the store now (kept until the next write)."""
+    return data_cache(ctx, CACHE_KEY).get(lambda: ba.fetch(ctx.store, ctx.limits.query_timeout_s))
 
 
 def parameters(request: Request) -> dict[str, str | None]:

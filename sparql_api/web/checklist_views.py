@@ -46,6 +46,7 @@ from sparql_api.analysis.checklist_plan import (
 from sparql_api.analysis.resolve import FilterError, Resolved
 from sparql_api.server.auth import current_user, require_user, verify_csrf
 from sparql_api.server.context import ServerContext, context
+from sparql_api.server.data_cache import data_cache
 from sparql_api.server.errors import HTTPProblem
 from sparql_api.web import i18n
 from sparql_api.web.accept import prefers_json
@@ -107,25 +108,21 @@ def build(ctx: ServerContext, site: ck.SiteDescription, lang: str) -> ck.Checkli
 
 def options(ctx: ServerContext, lang: str) -> dict[str, list[tuple[str, str]]]:
     """The form's choices per field: (notation, label in ``lang``), by label; cached until the data change."""
-    cache = ctx.extras.get(OPTIONS_KEY)
-    if not isinstance(cache, dict):
-        cache = {}
-        if ctx.extras.setdefault(OPTIONS_KEY, cache) is cache:
-            ctx.on_data_changed.append(cache.clear)
-        cache = ctx.extras[OPTIONS_KEY]
-    if lang not in cache:
-        found: dict[str, list[tuple[str, str]]] = {}
-        for name, scheme in SCHEMES.items():
-            labels: dict[str, dict[str, str]] = {}
-            for row in ctx.store.select(ck.query_text("options"), {"scheme": URIRef(VOCAB + scheme)},
-                                        timeout=ctx.limits.query_timeout_s):
-                label = row["label"]
-                code = (label.language or "") if isinstance(label, Literal) else ""
-                labels.setdefault(str(row["notation"]), {}).setdefault(code.split("-")[0].lower(), str(label))
-            found[name] = sorted(((n, ck.pick(t, lang) or n) for n, t in labels.items()),
-                                 key=lambda pair: pair[1].casefold())
-        cache[lang] = found
-    return cache[lang]
+    return data_cache(ctx, OPTIONS_KEY).get(lambda: _options(ctx, lang), key=lang)
+
+
+def _options(ctx: ServerContext, lang: str) -> dict[str, list[tuple[str, str]]]:
+    found: dict[str, list[tuple[str, str]]] = {}
+    for name, scheme in SCHEMES.items():
+        labels: dict[str, dict[str, str]] = {}
+        for row in ctx.store.select(ck.query_text("options"), {"scheme": URIRef(VOCAB + scheme)},
+                                    timeout=ctx.limits.query_timeout_s):
+            label = row["label"]
+            code = (label.language or "") if isinstance(label, Literal) else ""
+            labels.setdefault(str(row["notation"]), {}).setdefault(code.split("-")[0].lower(), str(label))
+        found[name] = sorted(((n, ck.pick(t, lang) or n) for n, t in labels.items()),
+                             key=lambda pair: pair[1].casefold())
+    return found
 
 
 def plan_lock(ctx: ServerContext) -> threading.Lock:

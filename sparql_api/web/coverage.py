@@ -9,7 +9,6 @@ The result is cached on the server context and forgotten whenever the data chang
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -19,6 +18,7 @@ from pathlib import Path
 from rdflib.term import Literal, Node
 
 from sparql_api.server.context import ServerContext
+from sparql_api.server.data_cache import data_cache
 from sparql_api.store.base import Store
 from sparql_api.web import i18n
 
@@ -205,45 +205,6 @@ def compute(store: Store, timeout: float | None = None) -> Coverage:
 # --- the cache on the server context -----------------------------------------------------------------------
 
 
-class CoverageCache:
-    """The last computed coverage; ``forget`` (registered in ``ctx.on_data_changed``) drops it.
-
-    A result computed while the data changed is not kept: ``forget`` bumps the generation it was started under.
-    """
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._value: Coverage | None = None
-        self._generation = 0
-
-    def forget(self) -> None:
-        with self._lock:
-            self._value = None
-            self._generation += 1
-
-    def get(self, build: Callable[[], Coverage]) -> Coverage:
-        with self._lock:
-            if self._value is not None:
-                return self._value
-            generation = self._generation
-        value = build()
-        with self._lock:
-            if generation == self._generation:
-                self._value = value
-        return value
-
-
-def coverage_cache(ctx: ServerContext) -> CoverageCache:
-    """The context's coverage cache, created (and registered for data changes) on first use."""
-    cached = ctx.extras.get(CACHE_KEY)
-    if isinstance(cached, CoverageCache):
-        return cached
-    fresh = CoverageCache()
-    if ctx.extras.setdefault(CACHE_KEY, fresh) is fresh:
-        ctx.on_data_changed.append(fresh.forget)
-    return ctx.extras[CACHE_KEY]  # type: ignore[return-value]
-
-
 def current(ctx: ServerContext) -> Coverage:
     """Coverage of the data now in the store (cached until the next write)."""
-    return coverage_cache(ctx).get(lambda: compute(ctx.store, ctx.limits.query_timeout_s))
+    return data_cache(ctx, CACHE_KEY).get(lambda: compute(ctx.store, ctx.limits.query_timeout_s))

@@ -20,6 +20,7 @@ from sparql_api.dataset.context import context_bytes
 from sparql_api.dataset.export import CHECKSUMS, MANIFEST, latest_export, read_manifest
 from sparql_api.dataset.void import Facts, collect_facts, describe
 from sparql_api.server.context import ServerContext, context, endpoint_url
+from sparql_api.server.data_cache import data_cache
 from sparql_api.server.errors import HTTPProblem
 from sparql_api.server.negotiation import NotAcceptable
 from sparql_api.web.coverage_views import local_path
@@ -41,15 +42,7 @@ PAGE_RESPONSES: dict[int | str, dict[str, Any]] = {
 
 def facts(ctx: ServerContext) -> Facts:
     """The description's facts, computed once and forgotten after every write."""
-    cached = ctx.extras.get(FACTS_KEY)
-    if isinstance(cached, Facts):
-        return cached
-    if FACTS_KEY + ".hook" not in ctx.extras:
-        ctx.extras[FACTS_KEY + ".hook"] = True
-        ctx.on_data_changed.append(lambda: ctx.extras.pop(FACTS_KEY, None))
-    computed = collect_facts(ctx.store, ctx.settings.base_iri)
-    ctx.extras[FACTS_KEY] = computed
-    return computed
+    return data_cache(ctx, FACTS_KEY).get(lambda: collect_facts(ctx.store, ctx.settings.base_iri))
 
 
 def _export_manifest(ctx: ServerContext) -> dict[str, Any] | None:

@@ -21,6 +21,7 @@ from rdflib.term import Node
 from starlette.responses import JSONResponse, Response
 
 from sparql_api.server.context import ServerContext, context
+from sparql_api.server.data_cache import data_cache
 from sparql_api.server.errors import HTTPProblem
 from sparql_api.web import i18n
 from sparql_api.web.accept import prefers_json
@@ -120,17 +121,10 @@ class Vocabulary:
 
 def vocabulary(ctx: ServerContext) -> Vocabulary:
     """The two SELECTs' records, cached until the data change."""
-    cached = ctx.extras.get(CACHE_KEY)
-    if isinstance(cached, Vocabulary):
-        return cached
     timeout = ctx.limits.query_timeout_s
-    fresh = Vocabulary(records(ctx.store.select(DEFINITIONS_QUERY, timeout=timeout)),
-                       records(ctx.store.select(FRAMEWORKS_QUERY, timeout=timeout)))
-    if CACHE_KEY + ".forget" not in ctx.extras:
-        ctx.extras[CACHE_KEY + ".forget"] = True
-        ctx.on_data_changed.append(lambda: ctx.extras.pop(CACHE_KEY, None))
-    ctx.extras[CACHE_KEY] = fresh
-    return fresh
+    return data_cache(ctx, CACHE_KEY).get(lambda: Vocabulary(
+        records(ctx.store.select(DEFINITIONS_QUERY, timeout=timeout)),
+        records(ctx.store.select(FRAMEWORKS_QUERY, timeout=timeout))))
 
 
 class Page:

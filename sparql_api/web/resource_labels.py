@@ -74,11 +74,13 @@ class LabelIndex:
         self._lock = threading.Lock()
         self._raw: tuple[dict[str, dict[str, list[Literal]]], dict[str, str]] | None = None
         self._by_lang: dict[str, dict[str, Label]] = {}
+        self._generation = 0  # bumped by forget: a table built from labels read before it is not kept
 
     def forget(self) -> None:
         with self._lock:
             self._raw = None
             self._by_lang = {}
+            self._generation += 1
 
     def _load(self) -> tuple[dict[str, dict[str, list[Literal]]], dict[str, str]]:
         with self._lock:
@@ -98,6 +100,7 @@ class LabelIndex:
     def _labels(self, lang: str) -> dict[str, Label]:
         table = self._by_lang.get(lang)
         if table is None:
+            generation = self._generation
             labels, _ = self._load()
             table = {}
             for prop in LABEL_PROPERTIES:
@@ -106,7 +109,8 @@ class LabelIndex:
                     if chosen is not None:
                         table[iri] = chosen
             with self._lock:
-                self._by_lang[lang] = table
+                if generation == self._generation:
+                    self._by_lang[lang] = table
         return table
 
     def label(self, iri: str | URIRef, lang: str) -> Label | None:

@@ -21,9 +21,10 @@ from urllib.parse import urlencode
 import pytest
 from server.live_server import REPO, LiveServer, make_resources, start_server
 
+from sparql_api.server.data_cache import DataCache
 from sparql_api.web import worldmap
 from sparql_api.web.accept import prefers_json as wants_json
-from sparql_api.web.coverage import Coverage, CoverageCache, Tally
+from sparql_api.web.coverage import Coverage, Tally
 from sparql_api.web.worldmap import HEIGHT, WIDTH, MapPoint, render_world_map
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -215,7 +216,7 @@ def test_json_negotiation(accept: str | None, expected: bool) -> None:
 
 
 def test_cache_drops_a_result_computed_while_the_data_changed() -> None:
-    cache = CoverageCache()
+    cache: DataCache[Coverage] = DataCache()
     made: list[int] = []
     started, release = threading.Event(), threading.Event()
 
@@ -235,6 +236,7 @@ def test_cache_drops_a_result_computed_while_the_data_changed() -> None:
     assert made == [1, 2]  # the stale result was not kept
     cache.get(slow)
     assert made == [1, 2]  # the fresh one is
+    assert cache.get(lambda: Coverage((), {}, {}), key="other") is not cache.get(slow)  # one value per key
 
 
 # --- the real data (shared server) -------------------------------------------------------------------------
