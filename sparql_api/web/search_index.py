@@ -32,18 +32,19 @@ least one is nature-based or partly so, else ``no`` (a case's own statement is n
 year, else the end year.
 
 **Cache**: ``index_for(ctx)`` keeps the index in ``ctx.extras`` and registers a forget function in
-``ctx.on_data_changed``; the next search after a write rebuilds it.
+``ctx.on_data_changed``; after a write it is rebuilt in the background (see ``_Cache``).
 """
 
 from __future__ import annotations
 
 import heapq
+import logging
 import math
 import re
 import threading
 import unicodedata
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -58,6 +59,7 @@ if TYPE_CHECKING:
     from sparql_api.store.base import Store
 
 QUERIES_DIR = Path(__file__).parent / "queries"
+WARM_DELAY_S = 1.0  # after the last write, before the index is rebuilt in the background
 VOCAB = "https://w3id.org/srkg/vocab/"
 EXTRAS_KEY = "search"
 
@@ -727,16 +729,56 @@ def _linked(sources: Iterable[str], links: Mapping[str, set[str]]) -> tuple[str,
 # The cache on the server context
 # --------------------------------------------------------------------------------------------------------------
 class _Cache:
-    """The built index, a build lock, and a generation counter bumped by every data change."""
+    """The built index, a build lock, and a generation counter bumped by every data change.
 
-    def __init__(self) -> None:
+    After a change the index is rebuilt in the background (``WARM_DELAY_S`` after the last change, so a burst of
+    writes costs one build) when one had been built before, so that the next search finds it ready instead of
+    waiting seconds for it. A search arriving before the rebuild is done waits for it: never the old index.
+    """
+
+    def __init__(self, build: Callable[[], SearchIndex]) -> None:
         self.build_lock = threading.Lock()
         self.index: SearchIndex | None = None
         self.generation = 0
+        self._build = build
+        self._timer: threading.Timer | None = None
+        self._timer_lock = threading.Lock()
 
     def forget(self) -> None:
+        had_index = self.index is not None
         self.generation += 1
         self.index = None
+        if had_index or self._timer is not None:
+            self._warm_later()
+
+    def _warm_later(self) -> None:
+        with self._timer_lock:
+            if self._timer is not None:
+                self._timer.cancel()
+            self._timer = threading.Timer(WARM_DELAY_S, self._warm)
+            self._timer.daemon = True
+            self._timer.start()
+
+    def _warm(self) -> None:
+        with self._timer_lock:
+            self._timer = None
+        try:
+            self.current()
+        except Exception:  # a failed warm-up only means the next search builds (and reports) it itself
+            logging.getLogger(__name__).warning("search index rebuild after a write failed", exc_info=True)
+
+    def current(self) -> SearchIndex:
+        index = self.index
+        if index is not None:
+            return index
+        with self.build_lock:
+            if self.index is not None:
+                return self.index
+            generation = self.generation
+            index = self._build()
+            if generation == self.generation:
+                self.index = index
+            return index
 
 
 _REGISTER_LOCK = threading.Lock()
@@ -746,7 +788,7 @@ def _cache(ctx: ServerContext) -> _Cache:
     with _REGISTER_LOCK:
         cached = ctx.extras.get(EXTRAS_KEY)
         if not isinstance(cached, _Cache):
-            cached = _Cache()
+            cached = _Cache(lambda: build_index(ctx.store, timeout=ctx.settings.query_timeout_s))
             ctx.extras[EXTRAS_KEY] = cached
             ctx.on_data_changed.append(cached.forget)
         return cached
@@ -754,15 +796,4 @@ def _cache(ctx: ServerContext) -> _Cache:
 
 def index_for(ctx: ServerContext) -> SearchIndex:
     """The search index of the store's current data, built on first use and after each data change."""
-    cached = _cache(ctx)
-    index = cached.index
-    if index is not None:
-        return index
-    with cached.build_lock:
-        if cached.index is not None:
-            return cached.index
-        generation = cached.generation
-        index = build_index(ctx.store, timeout=ctx.settings.query_timeout_s)
-        if generation == cached.generation:
-            cached.index = index
-        return index
+    return _cache(ctx).current()

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
 
 from sparql_api.store.oxigraph_store import OxigraphStore
+from sparql_api.web import search_index
 from sparql_api.web.search_index import (
     NBS_NO,
     NBS_PARTIAL,
@@ -331,3 +334,43 @@ def test_index_is_cached_and_forgotten_when_data_changes(store: OxigraphStore) -
     assert [h.case.iri for h in second.search(SearchRequest("zeolite")).hits] == [CASE + "four"]
     index_for(ctx)  # type: ignore[arg-type]
     assert len(ctx.on_data_changed) == 1  # registered once
+
+
+# --- rebuilding after writes -------------------------------------------------------------------------------------
+def _counting_cache(monkeypatch: pytest.MonkeyPatch) -> tuple[search_index._Cache, list[int]]:
+    monkeypatch.setattr(search_index, "WARM_DELAY_S", 0.05)
+    builds: list[int] = []
+
+    def build() -> SearchIndex:
+        builds.append(len(builds) + 1)
+        return SearchIndex([], {}, {})
+
+    return search_index._Cache(build), builds
+
+
+def _wait_for(condition: Callable[[], bool], seconds: float = 5.0) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.01)
+    return condition()
+
+
+def test_after_a_burst_of_writes_the_index_is_rebuilt_once_in_the_background(monkeypatch: pytest.MonkeyPatch) -> None:
+    cache, builds = _counting_cache(monkeypatch)
+    first = cache.current()
+    for _ in range(5):
+        cache.forget()  # five writes in a row
+    assert cache.index is None  # never the old index after a write
+    assert _wait_for(lambda: cache.index is not None)
+    time.sleep(0.2)
+    assert builds == [1, 2] and cache.index is not first
+    assert cache.current() is cache.index and builds == [1, 2]  # the next search finds it ready
+
+
+def test_no_background_build_for_an_index_nobody_asked_for(monkeypatch: pytest.MonkeyPatch) -> None:
+    cache, builds = _counting_cache(monkeypatch)
+    cache.forget()
+    time.sleep(0.3)
+    assert builds == [] and cache.index is None
