@@ -9,7 +9,7 @@ The lexer skips strings, IRIs and comments, so keywords inside them never count.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -241,6 +241,30 @@ def insert_in_where(query: str, text: str) -> str:
         if tok.depth == 0 and tok.text == "{":
             return query[: tok.end] + " " + text + " " + query[tok.end :]
     raise ValueError("the query has no WHERE group")
+
+
+def inline_iris(query: str, iris: Mapping[str, str]) -> str:
+    """``query`` with the variables named in ``iris`` written as those IRIs inside its WHERE group.
+
+    For stores that do not start a property path from a variable bound by ``VALUES`` (Virtuoso 7 walks
+    ``?root (p|q)* ?s`` from every node, then joins: seconds instead of milliseconds). The caller keeps its
+    ``VALUES`` so the variable is still bound for the projection. Queries with a nested SELECT (whose own scope
+    may reuse the name) are returned unchanged. ``iris`` values must already be valid IRIs (pyoxigraph-checked).
+    """
+    toks = token_list(query)
+    if not iris or any(t.keyword == "SELECT" and t.depth > 0 for t in toks):
+        return query
+    start = next((t for t in toks if t.depth == 0 and t.text == "{"), None)
+    if start is None:
+        return query
+    parts, pos = [], 0
+    for tok in toks:
+        if tok.start <= start.start or tok.depth == 0:
+            continue
+        if tok.kind == "var" and tok.text[1:] in iris:
+            parts += [query[pos:tok.start], f"<{iris[tok.text[1:]]}>"]
+            pos = tok.end
+    return "".join(parts) + query[pos:]
 
 
 def rewrite_service_targets(text: str, replacements: dict[str, str]) -> str:

@@ -78,6 +78,8 @@ class Dialect:
     hidden_graphs: tuple[str, ...] = ()
     # Named graph that holds the store's default graph; None: the server has a real one (GSP ``?default``).
     default_graph_holder: str | None = None
+    # Write IRIs bound as parameters into the WHERE group too (the store does not start paths from VALUES).
+    inline_bound_iris: bool = False
 
     def query_text(self, sparql: str, *, hide: bool = True) -> str:
         return sparql
@@ -120,6 +122,7 @@ class VirtuosoDialect(Dialect):
     row_cap: int | None = VIRTUOSO_DEFAULT_ROW_CAP
     hidden_graphs: tuple[str, ...] = VIRTUOSO_SCHEMA_GRAPHS
     default_graph_holder: str | None = DEFAULT_GRAPH
+    inline_bound_iris: bool = True  # Virtuoso 7 walks `?root (p|q)* ?s` from every node when ?root comes by VALUES
     _pragmas: str = field(default="", init=False, repr=False)
 
     def __post_init__(self) -> None:

@@ -33,7 +33,7 @@ import pyoxigraph as ox
 from rdflib import BNode, URIRef
 from rdflib.term import Node
 
-from sparql_api.sparql_text import insert_in_where, prologue_prefixes, query_form
+from sparql_api.sparql_text import inline_iris, insert_in_where, prologue_prefixes, query_form
 from sparql_api.store.base import (
     DEFAULT_GRAPH,
     DataSyntaxError,
@@ -223,7 +223,12 @@ class RemoteStore(Store):
     ) -> list[dict[str, Node]]:
         if query_form(sparql) != "select":
             raise StoreError("select() needs a SELECT query")
-        text = insert_in_where(sparql, values_clause(bindings)) if bindings else sparql
+        text = sparql
+        if bindings:
+            values = values_clause(bindings)  # first: it refuses any term pyoxigraph cannot write (e.g. a bad IRI)
+            if self.dialect.inline_bound_iris:
+                text = inline_iris(text, {k: str(v) for k, v in bindings.items() if isinstance(v, URIRef)})
+            text = insert_in_where(text, values)
         response = self._run_query(text, JSON, timeout=timeout)
         parsed = parse_json_results(response.content, self.dialect.fix_term)
         if isinstance(parsed, bool):

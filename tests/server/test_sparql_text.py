@@ -9,6 +9,7 @@ from sparql_api.sparql_text import (
     DatasetConflict,
     add_using_clauses,
     has_dataset_clause,
+    inline_iris,
     insert_in_where,
     is_update,
     prologue_prefixes,
@@ -103,3 +104,12 @@ def test_service_targets_are_rewritten_only_in_service_clauses() -> None:
 ])
 def test_undeclared_prefixes_are_found_outside_iris_and_strings(text: str, missing: list[str]) -> None:
     assert undeclared_prefixes(text) == missing
+
+
+def test_bound_iris_are_written_into_the_where_group_only() -> None:
+    query = 'SELECT ?root ?s WHERE { ?root <http://p>* ?s . FILTER(?s != "?root") } ORDER BY ?root'
+    assert inline_iris(query, {"root": "http://a"}) == (
+        'SELECT ?root ?s WHERE { <http://a> <http://p>* ?s . FILTER(?s != "?root") } ORDER BY ?root')
+    nested = "SELECT ?x WHERE { { SELECT ?root WHERE { ?root ?p ?x } } }"
+    assert inline_iris(nested, {"root": "http://a"}) == nested  # a nested scope may reuse the name: untouched
+    assert inline_iris(query, {}) == query
