@@ -72,12 +72,16 @@ def build_store(workdir: Path) -> tuple[Path, Path]:
     return data_dir, copy
 
 
-def start_server(data_dir: Path, port: int, log: Path) -> subprocess.Popen:
+def start_server(data_dir: Path, port: int, log: Path, extra_args: tuple[str, ...] = (),
+                 extra_env: dict[str, str] | None = None) -> subprocess.Popen:
+    """``srkg serve`` on 127.0.0.1 with only the given SRKG_* settings; returns once ``/healthz`` answers."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("SRKG_")}
     env["SRKG_DATA_DIR"] = str(data_dir)
+    env.update(extra_env or {})
     with log.open("wb") as out:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "sparql_api.cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
+            [sys.executable, "-m", "sparql_api.cli", "serve", "--host", "127.0.0.1", "--port", str(port),
+             *extra_args],
             stdout=out,
             stderr=subprocess.STDOUT,
             env=env,

@@ -1,0 +1,144 @@
+"""One size, end to end: generate (cached), load both ways, ingest, start the servers on copies of the same
+store, time every shape on every backend, throughput, one-submission validation, peak memory, disk."""
+
+from __future__ import annotations
+
+import shutil
+import sys
+import time
+from contextlib import ExitStack
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
+
+from bench.bench_http import free_port, start_oxigraph, start_server
+from bench.scale import data, report
+from bench.scale.backends import Backend, HttpBackend, InProcessBackend, vm_hwm
+from bench.scale.shapes import discover, shapes
+from bench.scale.submission import contributor_token, ingest_throughput, validation_times
+from bench.scale.timing import latencies, throughput
+from bench.scale.virtuoso import serve_env, start_loaded
+
+EMBEDDED, OXIGRAPH_SERVER, INPROCESS, VIRTUOSO = "embedded", "oxigraph-server", "inprocess", "virtuoso"
+ALL_BACKENDS = (EMBEDDED, OXIGRAPH_SERVER, INPROCESS, VIRTUOSO)
+
+
+@dataclass(frozen=True)
+class Options:
+    workdir: Path
+    seed: int
+    backends: tuple[str, ...]
+    runs: int
+    warmup: int
+    clients: int
+    per_client: int
+    validation_runs: int
+    ingest_cases: int
+    oxigraph: str | None
+    keep: bool
+    shape_budget_s: float = float("inf")
+
+
+def say(message: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+def _stop(proc: Any) -> None:
+    if proc.poll() is None:
+        proc.terminate()
+        proc.wait(timeout=60)
+
+
+def run_size(cases: int, opts: Options) -> dict[str, Any]:
+    label = data.size_label(cases)
+    run_dir = opts.workdir / f"run-{label}"
+    if run_dir.exists():
+        shutil.rmtree(run_dir)
+    run_dir.mkdir(parents=True)
+    try:
+        return _run(cases, label, run_dir, opts)
+    finally:
+        if not opts.keep:
+            shutil.rmtree(run_dir, ignore_errors=True)
+
+
+def _run(cases: int, label: str, run_dir: Path, opts: Options) -> dict[str, Any]:
+    say(f"{label}: generating (cached) and bootstrapping the repository data")
+    nq = data.generated(opts.workdir, cases, opts.seed)
+    base = data.base_data_dir(opts.workdir)
+    say(f"{label}: loading {nq.name} raw and through SRKG")
+    srkg_dir = run_dir / "srkg-data"
+    load = data.load_both(nq, base, srkg_dir, run_dir / "raw-data")
+    result: dict[str, Any] = {"cases": cases, "label": label, "load": {**load.__dict__, "ratio": load.ratio},
+                              "store_bytes": load.store_bytes}
+    if opts.ingest_cases:
+        say(f"{label}: survey-template ingest of {opts.ingest_cases} cases into the loaded store")
+        result["ingest"] = ingest_throughput(srkg_dir / "store", run_dir, opts.ingest_cases)
+    copy = run_dir / "copy-store"
+    shutil.copytree(srkg_dir / "store", copy)
+    token = contributor_token(srkg_dir)
+
+    with ExitStack() as stack:
+        backends: list[Backend] = []
+        if EMBEDDED in opts.backends:
+            port = free_port()
+            proc = start_server(srkg_dir, port, run_dir / "srkg.log", ("--no-bootstrap",), {"SRKG_RATE_LIMIT": "0"})
+            stack.callback(_stop, proc)
+            backends.append(HttpBackend(report.SRKG, port, srkg=True, pid=proc.pid))
+        if OXIGRAPH_SERVER in opts.backends:
+            assert opts.oxigraph, "checked by the command line"
+            ox_copy = run_dir / "oxigraph-store"
+            shutil.copytree(copy, ox_copy)
+            port = free_port()
+            proc = start_oxigraph(opts.oxigraph, ox_copy, port, run_dir / "oxigraph.log")
+            stack.callback(_stop, proc)
+            backends.append(HttpBackend(report.OXIGRAPH, port, srkg=False, pid=proc.pid))
+        if VIRTUOSO in opts.backends:
+            say(f"{label}: loading Virtuoso with the same quads (isql bulk loader)")
+            virtuoso, seconds, quads = start_loaded(run_dir / "virtuoso", copy)
+            stack.callback(virtuoso.stop)
+            result["virtuoso_load"] = {"seconds": seconds, "quads": quads}
+            v_dir = run_dir / "srkg-virtuoso-data"
+            shutil.copytree(srkg_dir, v_dir, ignore=shutil.ignore_patterns("store"))
+            port = free_port()
+            proc = start_server(v_dir, port, run_dir / "srkg-virtuoso.log", ("--no-bootstrap",),
+                                {"SRKG_RATE_LIMIT": "0", **serve_env(virtuoso)})
+            stack.callback(_stop, proc)
+            backends.append(HttpBackend(report.VIRTUOSO, port, srkg=True, pid=proc.pid))
+            assert virtuoso.process is not None
+            virtuoso_pid = virtuoso.process.pid
+        store = ox.Store(str(copy))
+        if INPROCESS in opts.backends:
+            backends.append(InProcessBackend(store))
+        targets = discover(store)
+        result["discovered"] = {"cases": targets.case_count, "case_sample": len(targets.cases),
+                                "pollutants": len(targets.pollutants)}
+
+        rows = []
+        for shape in shapes(targets):
+            say(f"{label}: {shape.name}")
+            by = latencies(backends, shape, opts.runs, opts.warmup, opts.shape_budget_s)
+            if by:
+                rows.append({"shape": shape.name, "kind": shape.kind, "backends": by})
+        result["shapes"] = rows
+        result["throughput"] = {}
+        if opts.clients > 0:
+            for backend in backends:
+                say(f"{label}: {opts.clients} concurrent clients on {backend.name}")
+                result["throughput"][backend.name] = throughput(backend, shapes(targets), opts.clients,
+                                                                opts.per_client)
+        srkg = next((b for b in backends if isinstance(b, HttpBackend) and b.srkg), None)
+        if srkg is not None and opts.validation_runs:
+            say(f"{label}: one-case submissions through {srkg.name}")
+            result["validation"] = validation_times(srkg.port, token, run_dir, opts.validation_runs)
+        result["peak_rss_bytes"] = {}
+        for backend in backends:
+            if isinstance(backend, HttpBackend):
+                result["peak_rss_bytes"][backend.name] = backend.peak_rss_bytes()
+        if VIRTUOSO in opts.backends:
+            result["peak_rss_bytes"]["Virtuoso (virtuoso-t)"] = vm_hwm(virtuoso_pid)
+        for backend in backends:
+            backend.close()
+    return result

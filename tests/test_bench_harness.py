@@ -1,0 +1,84 @@
+"""The scale benchmark harness (``python -m bench``, issue #6) end to end at a tiny size, so it cannot rot:
+real generated data, real ``srkg serve``, in-process pyoxigraph; every shape timed, numbers sane, report made."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bench.scale import report
+from bench.scale.data import parse_size
+from bench.scale.shapes import CACHED, SPARQL, WEB, Targets, shapes
+
+REPO = Path(__file__).resolve().parent.parent
+CASES = 200
+
+
+@pytest.fixture(scope="module")
+def run(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict, str]:
+    tmp = tmp_path_factory.mktemp("bench-harness")
+    out = tmp / "scale.json"
+    done = subprocess.run(
+        [sys.executable, "-m", "bench", "--sizes", str(CASES), "--backends", "embedded,inprocess", "--runs", "3",
+         "--warmup", "1", "--clients", "2", "--per-client", "3", "--validation-runs", "1", "--ingest-cases", "1",
+         "--workdir", str(tmp / "work"), "--json", str(out)],
+        cwd=REPO, capture_output=True, text=True, timeout=180)
+    assert done.returncode == 0, done.stderr[-3000:]
+    return json.loads(out.read_text()), done.stdout
+
+
+def test_every_shape_is_timed_on_the_backends_that_can_answer_it(run: tuple[dict, str]) -> None:
+    doc, _ = run
+    (size,) = doc["sizes"]
+    assert size["cases"] == CASES and size["discovered"]["cases"] >= CASES  # plus the repository's real cases
+    expected = shapes(Targets(["https://w3id.org/srkg/id/case/x"], ["lead"], CASES))
+    assert len(expected) >= 10
+    rows = {row["shape"]: row for row in size["shapes"]}
+    assert set(rows) == {s.name for s in expected}
+    for shape in expected:
+        by = rows[shape.name]["backends"]
+        wanted = {report.SRKG, report.INPROCESS} if shape.kind == SPARQL else {report.SRKG}
+        assert set(by) == wanted, shape.name
+        for numbers in by.values():
+            assert numbers["n"] == 3
+            assert 0 < numbers["p50_ms"] <= numbers["p95_ms"] <= numbers["max_ms"] < 30_000, (shape.name, numbers)
+    assert {row["kind"] for row in size["shapes"]} == {SPARQL, WEB, CACHED}
+
+
+def test_load_throughput_memory_disk_and_curator_paths_are_measured(run: tuple[dict, str]) -> None:
+    doc, _ = run
+    (size,) = doc["sizes"]
+    load = size["load"]
+    assert load["quads"] > 35 * CASES  # ~41.8 quads per generated case
+    assert load["raw_s"] > 0 and load["srkg_s"] > 0 and load["ratio"] == pytest.approx(load["raw_s"] / load["srkg_s"])
+    assert size["store_bytes"] > 1_000_000 and load["base_bytes"] > 1_000_000  # RocksDB files, before compaction
+    assert 50e6 < size["peak_rss_bytes"][report.SRKG] < 4e9
+    for name in (report.SRKG, report.INPROCESS):
+        t = size["throughput"][name]
+        assert t["requests"] == 6 and t["requests_per_s"] > 0
+    assert size["validation"]["runs"] == 1 and 0 < size["validation"]["p50_ms"] < 60_000
+    assert size["ingest"]["cases"] == 1 and size["ingest"]["cases_per_s"] > 0
+
+
+def test_the_report_has_the_tables_and_a_verdict_per_target(run: tuple[dict, str]) -> None:
+    _, markdown = run
+    assert f"### {CASES} cases" in markdown
+    assert "| case page (.html) |" in markdown and "| repeated identical query (cache hit) |" in markdown
+    for target in ("case page (.html) p50 < 20 ms", "coverage (/coverage.json) p50 < 50 ms",
+                   "comparison (/compare.json) p50 < 50 ms", "repeated identical query (cache hit) p50 < 2 ms"):
+        assert target in markdown
+    assert markdown.count(" — met") + markdown.count(" — missed") >= 5
+
+
+@pytest.mark.parametrize(("text", "cases"), [("200", 200), ("1k", 1_000), ("10k", 10_000), ("1M", 1_000_000)])
+def test_sizes_are_read_as_people_write_them(text: str, cases: int) -> None:
+    assert parse_size(text) == cases
+
+
+def test_a_bad_size_names_the_option() -> None:
+    with pytest.raises(ValueError, match="--sizes: 'lots'"):
+        parse_size("lots")
