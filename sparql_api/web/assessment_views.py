@@ -20,10 +20,11 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import RedirectResponse, Response
 
 from sparql_api.accounts.users import User
-from sparql_api.server.auth import current_user, verify_csrf
+from sparql_api.server.auth import current_user, require_user, verify_csrf
 from sparql_api.server.context import ServerContext, context
 from sparql_api.submissions.registry import Incoming
 from sparql_api.web import i18n
+from sparql_api.web.accept import prefers_json
 from sparql_api.web.account_views import login_url
 from sparql_api.web.assessment_rdf import (
     VALUE_FIELDS,
@@ -122,6 +123,9 @@ class _Form:
 
 
 def _anonymous(request: Request) -> Response:
+    """Browsers are sent to sign in; programs (a credential sent, or JSON preferred) get a plain 401."""
+    if "authorization" in request.headers or prefers_json(request.headers.get("accept")):
+        require_user(request)  # nobody is signed in here: raises 401 saying how to sign in
     target = login_url(request) if request.method == "GET" else "/login?next=" + quote(PATH, safe="")
     return RedirectResponse(target, status_code=303)
 

@@ -151,7 +151,7 @@ def calls(fx: Fixtures) -> list[Call]:
         Call("POST", "/checklist/plans", "/checklist/plans", fields={"pollutant": "cadmium"}),
         Call("POST", "/checklist/plans/{plan_id}/stages/{stage}", f"/checklist/plans/{fx.plan}/stages/{fx.stage}",
              wrong=(BOB, RITA), fields={"status": "done"}),
-        Call("POST", "/cases/assessment/new", "/cases/assessment/new", browser_only=True,
+        Call("POST", "/cases/assessment/new", "/cases/assessment/new",
              fields={"case": "x", "framework": "surf-uk"}),
         # Open by design (they are how a browser gets or drops a session); a bad sign-in must still write nothing.
         Call("POST", "/login", "/login", fields={"username": ADAM, "password": "not the password", "next": "/"}),

@@ -85,6 +85,12 @@ def test_anonymous_visitors_are_sent_to_sign_in(server: LiveServer) -> None:
     assert reply.status_code == 303 and reply.headers["location"].startswith("/login?next=")
 
 
+def test_programs_without_a_session_get_401_not_a_redirect(server: LiveServer) -> None:
+    for headers in ({"Accept": "application/json"}, {"Authorization": "Bearer not-a-token"}):
+        reply = httpx.post(f"{server.url}{PATH}", data={"case": CASE_KEY}, headers=headers, follow_redirects=False)
+        assert reply.status_code == 401 and "www-authenticate" in reply.headers, reply.text
+
+
 def test_the_form_lists_the_framework_criteria_with_what_each_allows(server: LiveServer) -> None:
     alice = browser(server, "alice")
     surf = form_page(alice, "surf-uk")
