@@ -35,6 +35,7 @@ from sparql_api.server.security_headers import SecurityHeaders
 from sparql_api.server.service_description import ServiceDescription
 from sparql_api.server.tokens import TokenStore, token_store_path
 from sparql_api.store.base import Store
+from sparql_api.summaries.store import summarised
 from sparql_api.web import routes as web_routes
 from sparql_api.web import submission_views
 
@@ -53,7 +54,9 @@ Each client may send a burst of requests and then a steady number a minute; beyo
 
 
 def create_app(settings: Settings, store: Store, tokens: TokenStore | None = None) -> FastAPI:
-    """The app for ``store``; the caller owns the store (opens, bootstraps and closes it)."""
+    """The app for ``store``; the caller owns the store (opens, bootstraps and closes it). A store whose
+    summaries are not maintained yet (tests build apps on bare stores) is wrapped so that they are."""
+    store = summarised(store)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:

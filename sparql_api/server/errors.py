@@ -23,6 +23,7 @@ from sparql_api.store.base import (
     StoreError,
     UnsupportedMediaType,
 )
+from sparql_api.summaries.store import SummaryGraphWrite
 
 log = logging.getLogger("srkg.server")
 
@@ -57,6 +58,7 @@ _STORE_ERRORS: list[tuple[type[StoreError], int, str, dict[str, str]]] = [
     (StoreBusy, 503, "Server busy: ", {"Retry-After": "5"}),
     (ResultTooLarge, 413, "Result too large: ", {}),
     (RemoteServiceError, 502, "Remote endpoint failed: ", {}),
+    (SummaryGraphWrite, 403, "", {}),
 ]
 
 

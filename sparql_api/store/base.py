@@ -95,6 +95,18 @@ class Store(ABC):
     def replace_graph(self, graph_iri: str, data: bytes, media_type: str) -> int:
         """Atomically replace ``graph_iri``'s content; readers never see it half-written."""
 
+    def replace_graphs(self, contents: Mapping[str, tuple[bytes, str] | None]) -> dict[str, int]:
+        """Replace each graph by its (data, media type), or drop it (None); triples written per graph.
+        Backends that can do it in one transaction (embedded Oxigraph) do; this default goes graph by graph."""
+        counts: dict[str, int] = {}
+        for graph_iri, content in contents.items():
+            if content is None:
+                self.drop_graph(graph_iri)
+                counts[graph_iri] = 0
+            else:
+                counts[graph_iri] = self.replace_graph(graph_iri, *content)
+        return counts
+
     @abstractmethod
     def drop_graph(self, graph_iri: str) -> bool:
         """Remove the graph; return whether it existed."""

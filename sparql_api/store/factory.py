@@ -11,15 +11,18 @@ BACKENDS = ("oxigraph", "sparql")
 
 
 def open_store(settings: Settings, *, cached: bool = False) -> Store:
-    """The configured backend; ``cached=True`` (``srkg serve``) puts the result cache in front of it
-    (``SRKG_RESULT_CACHE_MB``, ``SRKG_RESULT_CACHE_TTL``: see ``result_cache``). One-shot CLI commands run each
-    query once and need no cache."""
+    """The configured backend with its summaries maintained (``sparql_api.summaries``: every write keeps the
+    summary graphs in step; missing ones are made when the server starts). ``cached=True`` (``srkg serve``)
+    puts the result cache in front (``SRKG_RESULT_CACHE_MB``, ``SRKG_RESULT_CACHE_TTL``: see ``result_cache``).
+    One-shot CLI commands run each query once and need no cache."""
+    from sparql_api.summaries.store import SummarisingStore
+
     if not cached:
-        return _open_backend(settings)
+        return SummarisingStore(_open_backend(settings))
     from sparql_api.store.result_cache import cache_settings, with_result_cache
 
     cache = cache_settings(os.environ, remote=settings.store == "sparql")  # a bad value fails before opening
-    return with_result_cache(_open_backend(settings), cache)
+    return with_result_cache(SummarisingStore(_open_backend(settings)), cache)
 
 
 def _open_backend(settings: Settings) -> Store:

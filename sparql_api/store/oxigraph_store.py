@@ -286,22 +286,35 @@ class OxigraphStore(Store):
         self._replace(graph_iri, triples)
         return len(triples)
 
+    def replace_graphs(self, contents: Mapping[str, tuple[bytes, str] | None]) -> dict[str, int]:
+        """All replacements and drops in one update: one transaction (every graph is parsed first, so a bad
+        one writes nothing)."""
+        parsed = {g: None if c is None else self._parse(c[0], c[1], g) for g, c in contents.items()}
+        self._replace_many(parsed)
+        return {g: len(triples or ()) for g, triples in parsed.items()}
+
     def _replace(self, graph_iri: str, triples: list[ox.Triple]) -> None:
-        """DROP + CREATE + INSERT DATA in one update: one transaction. The data part is N-Triples written
-        by pyoxigraph's serializer from parsed terms (no text is pasted from the request)."""
-        graph = _graph(graph_iri)
-        body = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b""
-        text = body.decode("utf-8")
-        if isinstance(graph, ox.DefaultGraph):
-            update = f"DROP SILENT DEFAULT ;\nINSERT DATA {{\n{text}}}"
-        else:
-            update = (
-                f"DROP SILENT GRAPH {graph} ;\nCREATE SILENT GRAPH {graph} ;\n"
-                f"INSERT DATA {{ GRAPH {graph} {{\n{text}}} }}"
-            )
+        self._replace_many({graph_iri: triples})
+
+    def _replace_many(self, contents: Mapping[str, list[ox.Triple] | None]) -> None:
+        """DROP + CREATE + INSERT DATA per graph in one update: one transaction. The data part is N-Triples
+        written by pyoxigraph's serializer from parsed terms (no text is pasted from the request)."""
+        parts: list[str] = []
+        for graph_iri, triples in contents.items():
+            graph = _graph(graph_iri)
+            text = (ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b"").decode("utf-8") if triples else ""
+            if isinstance(graph, ox.DefaultGraph):
+                parts.append("DROP SILENT DEFAULT")
+                if triples is not None:
+                    parts.append(f"INSERT DATA {{\n{text}}}")
+            else:
+                parts.append(f"DROP SILENT GRAPH {graph}")
+                if triples is not None:
+                    parts.append(f"CREATE SILENT GRAPH {graph}")
+                    parts.append(f"INSERT DATA {{ GRAPH {graph} {{\n{text}}} }}")
         with self._write_lock:
             try:
-                self._store.update(update)
+                self._store.update(" ;\n".join(parts))
             finally:
                 self._written()
 

@@ -339,6 +339,9 @@ class CachingStore(Store):
     def drop_graph(self, graph_iri: str) -> bool:
         return self._write(lambda: self._inner.drop_graph(graph_iri))
 
+    def replace_graphs(self, contents: Mapping[str, tuple[bytes, str] | None]) -> dict[str, int]:
+        return self._write(lambda: self._inner.replace_graphs(contents))
+
     def bulk_load(self, path: Path, media_type: str, graph_iri: str | None = None) -> int:
         return self._write(lambda: self._inner.bulk_load(path, media_type, graph_iri))
 

@@ -23,6 +23,7 @@ from sparql_api.store.remote_dialects import (
     replace_iri,
 )
 from sparql_api.store.remote_store import RemoteStore
+from sparql_api.summaries.store import SummarisingStore
 
 from .conftest import ROW_CAP, open_remote
 from .rdf_data import EX, G1, NQ, NT, canonical_file, ntriples
@@ -231,7 +232,7 @@ def test_names_a_graph() -> None:
 # --- the factory -------------------------------------------------------------------------------------------
 def test_factory_opens_the_configured_backend(tmp_path: Path) -> None:
     embedded = open_store(Settings(data_dir=tmp_path, store="oxigraph"))
-    assert isinstance(embedded, OxigraphStore)
+    assert isinstance(embedded, SummarisingStore) and isinstance(embedded.inner, OxigraphStore)
     embedded.close()
     remote = open_store(
         Settings(
@@ -242,7 +243,7 @@ def test_factory_opens_the_configured_backend(tmp_path: Path) -> None:
             remote_gsp_url="http://127.0.0.1:9/sparql-graph-crud-auth",
         )
     )
-    assert isinstance(remote, RemoteStore)
+    assert isinstance(remote, SummarisingStore) and isinstance(remote.inner, RemoteStore)
     with pytest.raises(StoreError, match="cannot reach the remote store"):
         remote.stats()  # nothing listens on port 9: a clear error, not a traceback
     remote.close()

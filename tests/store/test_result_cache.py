@@ -20,6 +20,7 @@ from sparql_api.store.base import QuerySyntaxError, SerializedResult, Store, Sto
 from sparql_api.store.factory import open_store
 from sparql_api.store.oxigraph_store import OxigraphStore
 from sparql_api.store.result_cache import CachedResult, CachingStore, cache_settings, normalise
+from sparql_api.summaries.store import SummarisingStore
 
 from . import test_backend_contract as contract
 from .conftest import open_remote, wipe
@@ -335,7 +336,8 @@ def test_the_factory_caches_only_when_asked(tmp_path: Path, monkeypatch: pytest.
     assert not isinstance(opened("plain"), CachingStore)
     monkeypatch.setenv("SRKG_RESULT_CACHE_MB", "8")
     served = opened("served", cached=True)
-    assert isinstance(served, CachingStore) and isinstance(served.inner, OxigraphStore)
+    assert isinstance(served, CachingStore) and isinstance(served.inner, SummarisingStore)
+    assert isinstance(served.inner.inner, OxigraphStore)
     assert served.cache_stats()["bytes"] == 0
     monkeypatch.setenv("SRKG_RESULT_CACHE_MB", "0")
     assert not isinstance(opened("off", cached=True), CachingStore)

@@ -1,0 +1,194 @@
+"""What one graph contributes to the summaries, read from that graph alone, as Data Cube triples.
+
+``summarise`` runs the two queries of ``queries/`` with ``?g`` bound to the graph, against any ``Store``: the
+server's store for a graph already written, or a throw-away in-memory store holding only the data about to be
+written (``summarise_data``), so that the summary can go into the same transaction as the data.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from decimal import Decimal, InvalidOperation
+from functools import cache
+from pathlib import Path
+
+import pyoxigraph as ox
+from rdflib import URIRef
+from rdflib.term import Literal, Node
+
+from sparql_api.store.base import DEFAULT_GRAPH, Store
+
+QUERIES = Path(__file__).parent / "queries"
+SRKG = "https://w3id.org/srkg/ontology#"
+QB = "http://purl.org/linked-data/cube#"
+PROV = "http://www.w3.org/ns/prov#"
+RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+RDFS = "http://www.w3.org/2000/01/rdf-schema#"
+XSD = "http://www.w3.org/2001/XMLSchema#"
+CASES_STRUCTURE = SRKG + "caseCountStructure"
+OUTCOMES_STRUCTURE = SRKG + "outcomeStatisticsStructure"
+
+
+@cache
+def query(name: str) -> str:
+    return (QUERIES / f"summary-{name}.rq").read_text("utf-8")
+
+
+@dataclass(frozen=True)
+class OutcomeStats:
+    """Per (technology, pollutant, metric, unit): cases, and the clean % reductions' n, sum, min, max."""
+
+    cases: int
+    n: int
+    total: Decimal
+    low: Decimal | None
+    high: Decimal | None
+
+
+OutcomeKey = tuple[str, str, str, str | None]  # technology, pollutant, metric, unit IRIs
+
+
+@dataclass(frozen=True)
+class Contribution:
+    """Case counts per (facet property, value) and outcome statistics per key, for one graph."""
+
+    cases: tuple[dict[str, Node], ...]
+    outcomes: dict[OutcomeKey, OutcomeStats]
+
+    @property
+    def empty(self) -> bool:
+        return not self.cases and not self.outcomes
+
+
+def summarise(store: Store, graph: str) -> Contribution:
+    """The contribution of ``graph`` as it is in ``store`` now (the default graph: ``DEFAULT_GRAPH``)."""
+    bound = {"g": URIRef(graph)} if graph != DEFAULT_GRAPH else None
+    if bound is None:  # the default graph cannot be bound to ?g: summarise a copy of it as a named graph
+        data = store.get_graph(DEFAULT_GRAPH, "application/n-triples") or b""
+        return summarise_data(data, "application/n-triples", DEFAULT_GRAPH)
+    cases = tuple(store.select(query("cases"), bound))
+    return Contribution(cases, outcome_stats(store.select(query("outcomes"), bound)))
+
+
+def _number(node: Node | None) -> Decimal | None:
+    """A clean reduction as a Decimal; None for none or a value that is not a number."""
+    if not isinstance(node, Literal):
+        return None
+    try:
+        value = Decimal(str(node))
+    except InvalidOperation:
+        return None
+    return value if value.is_finite() else None
+
+
+def outcome_stats(rows: list[dict[str, Node]]) -> dict[OutcomeKey, OutcomeStats]:
+    """Adds up the rows of ``summary-outcomes.rq`` (one per case, outcome and technology credited)."""
+    cases: dict[OutcomeKey, set[str]] = defaultdict(set)
+    values: dict[OutcomeKey, list[Decimal]] = defaultdict(list)
+    for row in rows:
+        unit = row.get("unit")
+        key = (str(row["technology"]), str(row["pollutant"]), str(row["metric"]), str(unit) if unit else None)
+        cases[key].add(str(row["case"]))
+        value = _number(row.get("reduction"))
+        if value is not None:
+            values[key].append(value)
+    return {
+        key: OutcomeStats(len(members), len(values[key]), sum(values[key], Decimal(0)),
+                          min(values[key], default=None), max(values[key], default=None))
+        for key, members in cases.items()
+    }
+
+
+_SCRATCH = "urn:x-srkg:summary-scratch"
+
+
+def summarise_data(data: bytes, media_type: str, graph: str) -> Contribution:
+    """The contribution ``data`` would make as the content of ``graph`` (parsed with ``graph`` as base IRI, as the
+    store parses it, into a private in-memory store: nothing is written anywhere). A parse error is the
+    store's own ``DataSyntaxError``."""
+    from sparql_api.store.oxigraph_store import OxigraphStore
+
+    scratch = OxigraphStore(None)
+    target = _SCRATCH if graph == DEFAULT_GRAPH else graph
+    if graph == DEFAULT_GRAPH:
+        scratch.add_graph(DEFAULT_GRAPH, data, media_type)
+        scratch.update(f"ADD DEFAULT TO <{_SCRATCH}>")
+    else:
+        scratch.add_graph(target, data, media_type)
+    return summarise(scratch, target)
+
+
+def _term(node: Node) -> ox.NamedNode | ox.Literal:
+    if isinstance(node, Literal):
+        datatype = ox.NamedNode(str(node.datatype)) if node.datatype else None
+        if node.language:
+            return ox.Literal(str(node), language=node.language)
+        return ox.Literal(str(node), datatype=datatype)
+    return ox.NamedNode(str(node))
+
+
+def _plain(value: Decimal | None) -> str:
+    """xsd:decimal lexical form (no exponent)."""
+    text = format(value, "f") if value is not None else "0"
+    return text if "." in text else text + ".0"
+
+
+def _integer(value: Node | int) -> ox.Literal:
+    return ox.Literal(str(int(value)), datatype=ox.NamedNode(XSD + "integer"))
+
+
+def _observation_key(summary: str, kind: str, parts: tuple[str, ...]) -> ox.NamedNode:
+    """A stable IRI per observation: the same dimensions give the same IRI in every revision of the graph."""
+    digest = hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()[:20]
+    return ox.NamedNode(f"{summary}#{kind}-{digest}")
+
+
+def summary_triples(contribution: Contribution, source: str, summary: str, at: datetime | None = None) -> bytes:
+    """N-Triples of the summary graph ``summary`` describing ``contribution`` of ``source`` (empty: nothing)."""
+    if contribution.empty:
+        return b""
+    when = (at or datetime.now(UTC)).isoformat(timespec="seconds").replace("+00:00", "Z")
+    a = ox.NamedNode(RDF + "type")
+    triples: list[ox.Triple] = []
+    add = triples.append
+    source_node = ox.NamedNode(source)  # DEFAULT_GRAPH is an IRI too (rdflib's name for the default graph)
+    datasets = {"cases": ox.NamedNode(summary + "#cases"), "outcomes": ox.NamedNode(summary + "#outcomes")}
+    structures = {"cases": CASES_STRUCTURE, "outcomes": OUTCOMES_STRUCTURE}
+    titles = {"cases": "Case studies counted by property and value", "outcomes":
+              "Outcome statistics by technology, pollutant, metric and unit"}
+    for kind, dataset in datasets.items():
+        add(ox.Triple(dataset, a, ox.NamedNode(QB + "DataSet")))
+        add(ox.Triple(dataset, a, ox.NamedNode(SRKG + "GraphSummary")))
+        add(ox.Triple(dataset, ox.NamedNode(QB + "structure"), ox.NamedNode(structures[kind])))
+        add(ox.Triple(dataset, ox.NamedNode(PROV + "wasDerivedFrom"), source_node))
+        add(ox.Triple(dataset, ox.NamedNode(PROV + "generatedAtTime"),
+                      ox.Literal(when, datatype=ox.NamedNode(XSD + "dateTime"))))
+        add(ox.Triple(dataset, ox.NamedNode(RDFS + "label"),
+                      ox.Literal(f"{titles[kind]} in graph {source}", language="en")))
+    observation, qb_dataset = ox.NamedNode(QB + "Observation"), ox.NamedNode(QB + "dataSet")
+    for row in contribution.cases:
+        facet, value = str(row["facet"]), row["value"]
+        node = _observation_key(summary, "cases", (facet, value.n3()))
+        add(ox.Triple(node, a, observation))
+        add(ox.Triple(node, qb_dataset, datasets["cases"]))
+        add(ox.Triple(node, ox.NamedNode(SRKG + "facet"), ox.NamedNode(facet)))
+        add(ox.Triple(node, ox.NamedNode(SRKG + "facetValue"), _term(value)))
+        add(ox.Triple(node, ox.NamedNode(SRKG + "caseCount"), _integer(row["cases"])))
+    decimal = ox.NamedNode(XSD + "decimal")
+    for key, stats in sorted(contribution.outcomes.items(), key=lambda item: tuple(k or "" for k in item[0])):
+        node = _observation_key(summary, "outcomes", tuple(part or "" for part in key))
+        add(ox.Triple(node, a, observation))
+        add(ox.Triple(node, qb_dataset, datasets["outcomes"]))
+        for name, iri in zip(("Technology", "Pollutant", "Metric", "Unit"), key, strict=True):
+            if iri is not None:
+                add(ox.Triple(node, ox.NamedNode(SRKG + "summary" + name), ox.NamedNode(iri)))
+        add(ox.Triple(node, ox.NamedNode(SRKG + "caseCount"), _integer(stats.cases)))
+        add(ox.Triple(node, ox.NamedNode(SRKG + "reductionCount"), _integer(stats.n)))
+        if stats.n:
+            for name, value in (("Sum", stats.total), ("Min", stats.low), ("Max", stats.high)):
+                literal = ox.Literal(_plain(value), datatype=decimal)
+                add(ox.Triple(node, ox.NamedNode(SRKG + "reduction" + name), literal))
+    return ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b""

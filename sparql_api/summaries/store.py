@@ -1,0 +1,241 @@
+"""``SummarisingStore``: a store wrapper that keeps every graph's summary graph in step with the graph.
+
+- ``replace_graph`` / ``replace_graphs`` / ``drop_graph`` (publishing, withdrawing, bootstrap, Graph Store
+  ``PUT``/``DELETE``): the summary is computed from the data *before* the write and goes into the same
+  ``replace_graphs`` call, one transaction on the embedded store; a reader sees both or neither.
+- ``add_graph`` (Graph Store ``POST``), ``update`` (SPARQL Update), ``bulk_load``, ``restore``: the write runs, then
+  the summaries of the graphs it touched are recomputed from the store, under the same lock, before the call
+  returns (for an update whose graphs cannot be told, every summary: see ``touched``).
+Summary graphs themselves cannot be written by anyone else (``SummaryGraphWrite``). Everything else is the
+wrapped store's.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Iterable, Iterator, Mapping
+from pathlib import Path
+
+import pyoxigraph as ox
+from rdflib.term import Node
+
+from sparql_api.store.base import DEFAULT_GRAPH, SerializedResult, Store, StoreError
+from sparql_api.summaries.contribution import summarise, summarise_data, summary_triples
+from sparql_api.summaries.naming import is_summary_graph, summary_graph
+from sparql_api.summaries.touched import touched_graphs
+
+N_TRIPLES = "application/n-triples"
+QUAD_FORMATS = (ox.RdfFormat.N_QUADS, ox.RdfFormat.TRIG)
+log = logging.getLogger("srkg.summaries")
+
+
+class SummaryGraphWrite(StoreError):
+    """A client tried to write a summary graph; the server maintains those (HTTP 403)."""
+
+
+def _refuse(graph: str) -> None:
+    if is_summary_graph(graph):
+        raise SummaryGraphWrite(
+            f"<{graph}> is a summary graph: the server keeps it in step with the graph it summarises; "
+            "write that graph instead"
+        )
+
+
+class SummarisingStore(Store):
+    def __init__(self, inner: Store) -> None:
+        self._inner = inner
+        self._lock = threading.RLock()
+
+    @property
+    def inner(self) -> Store:
+        return self._inner
+
+    def __getattr__(self, name: str) -> object:
+        if name.startswith("__") or "_inner" not in self.__dict__:
+            raise AttributeError(name)
+        return getattr(self._inner, name)
+
+    # --- summaries --------------------------------------------------------------------------------
+    def _summary_content(self, graph: str, data: bytes, media_type: str) -> tuple[bytes, str] | None:
+        triples = summary_triples(summarise_data(data, media_type, graph), graph, summary_graph(graph))
+        return (triples, N_TRIPLES) if triples else None
+
+    def refresh(self, graphs: Iterable[str]) -> int:
+        """Recompute the summaries of ``graphs`` from the store as it is; how many summary graphs exist now."""
+        kept = 0
+        with self._lock:
+            for graph in graphs:
+                if is_summary_graph(graph):
+                    continue
+                triples = summary_triples(summarise(self._inner, graph), graph, summary_graph(graph))
+                target = summary_graph(graph)
+                if triples:
+                    self._inner.replace_graph(target, triples, N_TRIPLES)
+                    kept += 1
+                elif self._inner.has_graph(target):
+                    self._inner.drop_graph(target)
+        return kept
+
+    def refresh_all(self) -> int:
+        """Recompute every summary and drop those whose graph is gone (after writes that cannot be told apart)."""
+        with self._lock:
+            graphs = self._inner.graphs()
+            sources = [g for g in graphs if not is_summary_graph(g)]
+            wanted = {summary_graph(g) for g in sources}
+            for orphan in (g for g in graphs if is_summary_graph(g) and g not in wanted):
+                self._inner.drop_graph(orphan)
+            return self.refresh([*sources, DEFAULT_GRAPH])
+
+    def ensure(self) -> int:
+        """Summarise the graphs that have no summary yet and drop summaries of graphs that are gone (a store
+        loaded before summaries existed, or by other means); graphs already summarised are not read."""
+        with self._lock:
+            graphs = set(self._inner.graphs())
+            summaries = {g for g in graphs if is_summary_graph(g)}
+            sources = graphs - summaries
+            wanted = {summary_graph(g): g for g in sources}
+            for orphan in summaries - set(wanted):
+                self._inner.drop_graph(orphan)
+            missing = sorted(g for s, g in wanted.items() if s not in summaries)
+            if summary_graph(DEFAULT_GRAPH) not in summaries:
+                missing.append(DEFAULT_GRAPH)
+            return self.refresh(missing)
+
+    # --- writes -------------------------------------------------------------------------------------
+    def replace_graphs(self, contents: Mapping[str, tuple[bytes, str] | None]) -> dict[str, int]:
+        for graph in contents:
+            _refuse(graph)
+        with self._lock:
+            writes: dict[str, tuple[bytes, str] | None] = dict(contents)
+            for graph, content in contents.items():
+                writes[summary_graph(graph)] = None if content is None else self._summary_content(graph, *content)
+            counts = self._inner.replace_graphs(writes)
+        return {graph: counts.get(graph, 0) for graph in contents}
+
+    def replace_graph(self, graph_iri: str, data: bytes, media_type: str) -> int:
+        return self.replace_graphs({graph_iri: (data, media_type)})[graph_iri]
+
+    def drop_graph(self, graph_iri: str) -> bool:
+        _refuse(graph_iri)
+        with self._lock:
+            existed = self._inner.has_graph(graph_iri)
+            self.replace_graphs({graph_iri: None})
+        return existed
+
+    def add_graph(self, graph_iri: str, data: bytes, media_type: str) -> int:
+        _refuse(graph_iri)
+        with self._lock:
+            added = self._inner.add_graph(graph_iri, data, media_type)
+            self.refresh([graph_iri])
+        return added
+
+    def update(self, sparql: str, *, timeout: float | None = None) -> None:
+        graphs = touched_graphs(sparql)
+        if graphs is not None:
+            for graph in graphs:
+                _refuse(graph)
+        with self._lock:
+            try:
+                self._inner.update(sparql, timeout=timeout)
+            finally:  # a failed update changed nothing, but recomputing is cheap and safe
+                if graphs is None:
+                    self.refresh_all()
+                else:
+                    self.refresh(graphs)
+
+    def bulk_load(self, path: Path, media_type: str, graph_iri: str | None = None) -> int:
+        if graph_iri is not None:
+            _refuse(graph_iri)
+        with self._lock:
+            loaded = self._inner.bulk_load(path, media_type, graph_iri)
+            if ox.RdfFormat.from_media_type(media_type) in QUAD_FORMATS:
+                self.refresh(_graphs_in(path, media_type))
+            else:
+                self.refresh([graph_iri or DEFAULT_GRAPH])
+        return loaded
+
+    def restore(self, path: Path, media_type: str = "application/n-quads") -> int:
+        with self._lock:
+            restored = self._inner.restore(path, media_type)
+            self.refresh_all()
+        return restored
+
+    # --- everything else is the wrapped store's ---------------------------------------------------------
+    def select(
+        self, sparql: str, bindings: Mapping[str, Node] | None = None, *, timeout: float | None = None
+    ) -> list[dict[str, Node]]:
+        return self._inner.select(sparql, bindings, timeout=timeout)
+
+    def query(
+        self,
+        sparql: str,
+        media_type: str,
+        *,
+        default_graph_uris: list[str] | None = None,
+        named_graph_uris: list[str] | None = None,
+        timeout: float | None = None,
+        max_results: int | None = None,
+    ) -> SerializedResult:
+        return self._inner.query(
+            sparql, media_type, default_graph_uris=default_graph_uris, named_graph_uris=named_graph_uris,
+            timeout=timeout, max_results=max_results,
+        )
+
+    def get_graph(self, graph_iri: str, media_type: str) -> bytes | None:
+        return self._inner.get_graph(graph_iri, media_type)
+
+    def has_graph(self, graph_iri: str) -> bool:
+        return self._inner.has_graph(graph_iri)
+
+    def graphs(self) -> list[str]:
+        return self._inner.graphs()
+
+    def stats(self) -> dict[str, int]:
+        return self._inner.stats()
+
+    def dump(self, out: Path, media_type: str = "application/n-quads") -> int:
+        return self._inner.dump(out, media_type)
+
+    def quads(self) -> Iterator[tuple[Node, Node, Node, Node]]:
+        return self._inner.quads()
+
+    def flush(self) -> None:
+        self._inner.flush()
+
+    def close(self) -> None:
+        self._inner.close()
+
+
+def _graphs_in(path: Path, media_type: str) -> set[str]:
+    """The graph names in a quads file (a streaming parse; the default graph as ``DEFAULT_GRAPH``)."""
+    fmt = ox.RdfFormat.from_media_type(media_type)
+    names: set[str] = set()
+    with path.open("rb") as handle:
+        for quad in ox.parse(handle, format=fmt):
+            graph = quad.graph_name
+            names.add(DEFAULT_GRAPH if isinstance(graph, ox.DefaultGraph) else graph.value)
+    return names
+
+
+def find_summaries(store: Store) -> SummarisingStore | None:
+    """The ``SummarisingStore`` in ``store``'s chain of wrappers (``.inner``), if there is one."""
+    current: object = store
+    while current is not None:
+        if isinstance(current, SummarisingStore):
+            return current
+        current = current.__dict__.get("_inner") if hasattr(current, "__dict__") else None
+    return None
+
+
+def summarised(store: Store) -> Store:
+    """``store`` with summaries maintained (unchanged when a wrapper in its chain already does it), and the
+    summaries that are missing filled in."""
+    wrapper = find_summaries(store)
+    if wrapper is None:
+        wrapper = SummarisingStore(store)
+        store = wrapper
+    made = wrapper.ensure()
+    if made:
+        log.info("summarised %d graph(s) that had no summary", made)
+    return store
