@@ -3,9 +3,10 @@
 - ``replace_graph`` / ``replace_graphs`` / ``drop_graph`` (publishing, withdrawing, bootstrap, Graph Store
   ``PUT``/``DELETE``): the summary is computed from the data *before* the write and goes into the same
   ``replace_graphs`` call, one transaction on the embedded store; a reader sees both or neither.
-- ``add_graph`` (Graph Store ``POST``), ``update`` (SPARQL Update), ``bulk_load``, ``restore``: the write runs, then
-  the summaries of the graphs it touched are recomputed from the store, under the same lock, before the call
-  returns (for an update whose graphs cannot be told, every summary: see ``touched``).
+- ``add_graph`` (Graph Store ``POST``), ``update`` (SPARQL Update), ``bulk_load``: the write runs, then the
+  summaries of the graphs it touched are recomputed from the store, under the same lock, before the call returns
+  (for an update whose graphs cannot be told, every summary: see ``touched``). ``restore`` keeps the dump's own
+  summaries and makes the missing ones.
 Summary graphs themselves cannot be written by anyone else (``SummaryGraphWrite``). Everything else is the
 wrapped store's.
 """
@@ -156,9 +157,11 @@ class SummarisingStore(Store):
         return loaded
 
     def restore(self, path: Path, media_type: str = "application/n-quads") -> int:
+        """A dump of an SRKG store carries its summaries, in step with their graphs: they are kept as they are
+        (a restore gives back the very dataset); graphs without one get one, orphans go."""
         with self._lock:
             restored = self._inner.restore(path, media_type)
-            self.refresh_all()
+            self.ensure()
         return restored
 
     # --- everything else is the wrapped store's ---------------------------------------------------------

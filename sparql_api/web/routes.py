@@ -15,6 +15,7 @@ from sparql_api.web import (
     definitions_views,
     pages_views,
     search_views,
+    statistics_views,
     submission_views,
 )
 
@@ -22,4 +23,4 @@ from sparql_api.web import (
 def routers() -> list[APIRouter]:
     return [submission_views.router, account_views.router, search_views.router, coverage_views.router,
             compare_views.router, checklist_views.router, analytics_views.router, definitions_views.router,
-            dataset_views.router, assessment_views.router, pages_views.router]
+            dataset_views.router, assessment_views.router, statistics_views.router, pages_views.router]
