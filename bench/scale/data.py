@@ -18,6 +18,7 @@ import pyoxigraph as ox
 from bench.bench_http import REPO
 from sparql_api.server.bootstrap import bootstrap, state_path
 from sparql_api.store.oxigraph_store import OxigraphStore
+from sparql_api.summaries.store import SummarisingStore
 
 NQUADS = "application/n-quads"
 
@@ -109,7 +110,8 @@ def load_both(nq: Path, base: Path, srkg_dir: Path, raw_dir: Path) -> LoadResult
     shutil.rmtree(raw_dir)
 
     copy_data_dir(base, srkg_dir)
-    store = OxigraphStore(srkg_dir / "store", query_workers=0)
+    # as `srkg load` does: the summaries of the graphs loaded are made in the same call
+    store = SummarisingStore(OxigraphStore(srkg_dir / "store", query_workers=0))
     try:
         started = time.perf_counter()
         quads = store.bulk_load(nq, NQUADS)

@@ -16,6 +16,7 @@ import pyoxigraph as ox
 from bench.bench_http import free_port, start_oxigraph, start_server
 from bench.scale import data, report
 from bench.scale.backends import Backend, HttpBackend, InProcessBackend, vm_hwm
+from bench.scale.fresh import admin_token, coverage_after_write
 from bench.scale.shapes import discover, shapes
 from bench.scale.submission import contributor_token, ingest_throughput, validation_times
 from bench.scale.timing import latencies, throughput
@@ -79,6 +80,7 @@ def _run(cases: int, label: str, run_dir: Path, opts: Options) -> dict[str, Any]
     copy = run_dir / "copy-store"
     shutil.copytree(srkg_dir / "store", copy)
     token = contributor_token(srkg_dir)
+    writer = admin_token(srkg_dir)
 
     with ExitStack() as stack:
         backends: list[Backend] = []
@@ -130,6 +132,9 @@ def _run(cases: int, label: str, run_dir: Path, opts: Options) -> dict[str, Any]
                 result["throughput"][backend.name] = throughput(backend, shapes(targets), opts.clients,
                                                                 opts.per_client)
         srkg = next((b for b in backends if isinstance(b, HttpBackend) and b.srkg), None)
+        if srkg is not None and opts.runs:
+            say(f"{label}: coverage recomputed after a write, summaries vs live query, on {srkg.name}")
+            result["coverage_after_write"] = coverage_after_write(srkg.port, writer, max(3, min(opts.runs, 10)))
         if srkg is not None and opts.validation_runs:
             say(f"{label}: one-case submissions through {srkg.name}")
             result["validation"] = validation_times(srkg.port, token, run_dir, opts.validation_runs)

@@ -25,6 +25,7 @@ SEARCH_WORDS = ["cadmium", "lead", "phytoextraction", "biochar", "mine", "arseni
 FACET_FILTERS = [{"region": "150", "nature_based": "yes"}, {"scale": "field"}, {"region": "142"},
                  {"nature_based": "no", "scale": "pilot"}, {"region": "019", "scale": "full"}]
 PAGE = 20
+STATISTICS_FACETS = ["country", "technology", "pollutant", "scale", "nature_based", "site_type", "medium", "cases"]
 SPARQL, WEB, CACHED = "sparql", "web", "cached"
 
 
@@ -103,6 +104,12 @@ def shapes(targets: Targets) -> list[Shape]:
         Shape("coverage (/coverage.json)", WEB, lambda i: "/coverage.json", "application/json"),
         Shape("comparison (/compare.json)", WEB,
               lambda i: "/compare.json?" + urlencode({"pollutant": pollutants[i % len(pollutants)]}),
+              "application/json"),
+        Shape("statistics per facet (/statistics/cases.json)", WEB,
+              lambda i: "/statistics/cases.json?" + urlencode({"facet": STATISTICS_FACETS[i % len(STATISTICS_FACETS)]}),
+              "application/json"),
+        Shape("statistics per pollutant (/statistics/outcomes.json)", WEB,
+              lambda i: "/statistics/outcomes.json?" + urlencode({"pollutant": pollutants[i % len(pollutants)]}),
               "application/json"),
         Shape("search (/search.json?q=)", WEB,
               lambda i: "/search.json?" + urlencode({"q": SEARCH_WORDS[i % len(SEARCH_WORDS)]}), "application/json"),

@@ -71,11 +71,14 @@ def _resolve(field: str, text: str | None) -> str | None:
     if not text:
         return None
     if field == "pollutant":
-        found = resolve_pollutant(text)
-        if found.scheme != "pollutant":
+        found = resolve_pollutant(text)  # names, symbols, CAS numbers, ChEBI IDs; a class when that fits best
+        if found.scheme == "pollutant":
+            return found.iri
+        try:  # "asbestos" is a class and a pollutant: the statistics take the pollutant
+            return resolve_concept("pollutant", "pollutant", text).iri
+        except FilterError:
             raise FilterError("pollutant", f"'{text}' is a pollutant class; the statistics are per pollutant "
-                              "(/compare takes classes)")
-        return found.iri
+                              "(/compare takes classes)") from None
     return resolve_concept(field, "outcome-metric" if field == "metric" else field, text).iri
 
 
