@@ -517,7 +517,10 @@ def test_round_trip_through_virtuoso(source: Source, virtuoso: VirtuosoServer, t
         code = main(["restore", str(source.archive), "-q"])
         assert code == 0
         before = _graphs(remote)
-        _same_dataset(_source_graphs(source.data_dir), before)
+        # the source was written without summaries; the restore made them: compare the rest
+        _same_dataset(_source_graphs(source.data_dir),
+                      {name: graph for name, graph in before.items() if not is_summary_graph(name)})
+        assert any(is_summary_graph(name) for name in before)
         assert TokenStore(token_store_path(local)).check(source.tokens["rita-laptop"]).username == "rita"
 
         archive = tmp_path / "from-virtuoso.tar.gz"

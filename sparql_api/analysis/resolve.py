@@ -43,8 +43,11 @@ def resolve_pollutant(text: str, reconciler: Reconciles | None = None) -> Resolv
     direct = _by_iri(text, ("pollutant", "pollutant-class"))
     if direct is not None:
         return direct
-    as_pollutant = rec.pollutant(text)
-    as_class = rec.concept("pollutant-class", text)
+    try:
+        as_pollutant = rec.pollutant(text)
+        as_class = rec.concept("pollutant-class", text)
+    except KeyError:  # the vocabularies loaded (SRKG_RESOURCES) have no pollutant lists
+        raise FilterError("pollutant", "the SRKG vocabularies loaded here have no pollutant lists") from None
     found = [(r, scheme) for r, scheme in ((as_class, "pollutant-class"), (as_pollutant, "pollutant")) if r.ok]
     if not found:
         raise FilterError("pollutant", f"'{text}' is not a pollutant or pollutant class of the SRKG vocabulary",
@@ -59,7 +62,10 @@ def resolve_concept(field: str, scheme: str, text: str, reconciler: Reconciles |
     direct = _by_iri(text, (scheme,))
     if direct is not None:
         return direct
-    result = rec.country(text) if scheme == "country" else rec.concept(scheme, text)
+    try:
+        result = rec.country(text) if scheme == "country" else rec.concept(scheme, text)
+    except KeyError:  # the vocabularies loaded (SRKG_RESOURCES) have no such scheme
+        raise FilterError(field, f"the SRKG vocabularies loaded here have no {scheme} list") from None
     if not result.ok:
         what = "several concepts" if result.ambiguous else f"nothing in the SRKG {scheme} list"
         raise FilterError(field, f"'{text}' matches {what}", _suggestions(result))
