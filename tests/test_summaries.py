@@ -296,3 +296,33 @@ def test_missing_summaries_are_made_and_orphans_dropped(tmp_path: Path) -> None:
 ])
 def test_the_graphs_an_update_touches(update: str, expected: set[str] | None) -> None:
     assert touched_graphs(update) == expected
+
+
+def test_the_command_line_makes_missing_summaries_and_rebuilds(tmp_path: Path) -> None:
+    import gc
+    import os
+    import subprocess
+    import sys
+
+    import pyoxigraph as ox
+
+    (tmp_path / "data").mkdir()
+    raw = ox.Store(str(tmp_path / "data" / "store"))  # written behind SRKG's back: no summary
+    raw.load(case_ttl("a", "FRA").encode(), format=ox.RdfFormat.TURTLE, to_graph=ox.NamedNode(G1))
+    raw.flush()
+    del raw
+    gc.collect()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SRKG_")} | {"SRKG_DATA_DIR": str(tmp_path / "data")}
+
+    def srkg(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "sparql_api.cli", *args], env=env, capture_output=True,
+                              text=True, timeout=120, cwd=Path(__file__).resolve().parent.parent)
+
+    made = srkg("summaries")
+    assert made.returncode == 0 and "1 summary graph(s) made (missing)" in made.stderr, made.stderr
+    again = srkg("summaries")
+    assert again.returncode == 0 and "0 summary graph(s) made" in again.stderr
+    rebuilt = srkg("summaries", "--rebuild")
+    assert rebuilt.returncode == 0 and "1 summary graph(s) recomputed" in rebuilt.stderr, rebuilt.stderr
+    stats = srkg("stats", "--json")
+    assert summary_graph(G1) in stats.stdout

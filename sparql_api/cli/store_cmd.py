@@ -26,6 +26,7 @@ from sparql_api.store.base import (
     StoreError,
     UnsupportedMediaType,
 )
+from sparql_api.summaries.naming import is_summary_graph
 
 RESULT_FORMATS = {
     "csv": "text/csv",
@@ -98,6 +99,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     stats = subparsers.add_parser("stats", help="triples per named graph", description="Triples per named graph.")
     stats.add_argument("--json", action="store_true", help="print JSON instead of a table")
     stats.set_defaults(func=_command(run_stats, "stats"))
+
+    summaries = subparsers.add_parser(
+        "summaries", help="make missing graph summaries, or recompute them all",
+        description="The server keeps a summary graph beside every graph with case studies (docs/summaries.md) "
+                    "and makes missing ones when it starts. This makes the missing ones now, or with --rebuild "
+                    "recomputes every summary from the data (after writes made behind SRKG's back, e.g. "
+                    "directly into a remote store). Stop the server first when the store is embedded.")
+    summaries.add_argument("--rebuild", action="store_true", help="recompute every summary, not only missing ones")
+    summaries.set_defaults(func=_command(run_summaries, "summaries"))
 
 
 def _say(command: str, message: str) -> None:
@@ -255,6 +265,19 @@ def run_restore(args: argparse.Namespace, store: Store) -> int:
     _progress(args.quiet)
     count = store.restore(args.file, media_type)
     _say("restore", f"the store now holds the {count:,} quads of {args.file}")
+    return 0
+
+
+def run_summaries(args: argparse.Namespace, store: Store) -> int:
+    from sparql_api.summaries.store import find_summaries
+
+    summarising = find_summaries(store)
+    assert summarising is not None, "open_store always maintains summaries"
+    started = time.perf_counter()
+    made = summarising.refresh_all() if args.rebuild else summarising.ensure()
+    kept = sum(1 for graph in store.graphs() if is_summary_graph(graph))
+    what = "recomputed" if args.rebuild else "made (missing)"
+    _say("summaries", f"{made} summary graph(s) {what} in {time.perf_counter() - started:.1f} s; {kept} in the store")
     return 0
 
 

@@ -101,6 +101,9 @@ class SummarisingStore(Store):
             missing = sorted(g for s, g in wanted.items() if s not in summaries)
             if summary_graph(DEFAULT_GRAPH) not in summaries:
                 missing.append(DEFAULT_GRAPH)
+            if len(missing) > 20:
+                log.info("summarising %d graphs that have no summary (once; large stores take a while)",
+                         len(missing))
             return self.refresh(missing)
 
     # --- writes -------------------------------------------------------------------------------------
