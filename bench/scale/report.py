@@ -57,10 +57,11 @@ def size_tables(result: dict[str, Any]) -> str:
     extra = []
     if result.get("coverage_after_write"):
         c = result["coverage_after_write"]
-        s, live = c["summaries"], c["live"]
-        extra.append(f"coverage right after a write (caches dropped), {s['n']} runs: `/coverage.json` from the "
-                     f"summaries p50 {_ms(s['p50_ms'])} (p95 {_ms(s['p95_ms'])}) vs the live coverage query on "
-                     f"`/sparql` p50 {_ms(live['p50_ms'])} (p95 {_ms(live['p95_ms'])}): "
+        page, s, live = c["page"], c["summaries"], c["live"]
+        extra.append(f"coverage right after a write (caches dropped), {s['n']} runs: `/coverage.json` p50 "
+                     f"{_ms(page['p50_ms'])} (p95 {_ms(page['p95_ms'])}); its query from the summaries on `/sparql` "
+                     f"p50 {_ms(s['p50_ms'])} (p95 {_ms(s['p95_ms'])}) vs the same numbers counted from the case "
+                     f"records p50 {_ms(live['p50_ms'])} (p95 {_ms(live['p95_ms'])}): "
                      f"{live['p50_ms'] / s['p50_ms']:.1f}× faster")
     if result.get("validation"):
         v = result["validation"]
@@ -104,8 +105,8 @@ def verdicts(results: list[dict[str, Any]]) -> list[str]:
         elif shape.startswith("repeated"):
             judge(f"{shape} p50 < 2 ms", by[SRKG]["p50_ms"], CACHE_TARGET_MS)
     if big.get("coverage_after_write"):
-        judge("coverage recomputed right after a write (summaries) p50 < 50 ms",
-              big["coverage_after_write"]["summaries"]["p50_ms"], WEB_TARGET_MS)
+        judge("coverage recomputed right after a write (`/coverage.json`) p50 < 50 ms",
+              big["coverage_after_write"]["page"]["p50_ms"], WEB_TARGET_MS)
     small = min(results, key=lambda r: r["cases"])
     if big is not small and big.get("validation") and small.get("validation"):
         factor = big["validation"]["p50_ms"] / small["validation"]["p50_ms"]

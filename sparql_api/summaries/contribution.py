@@ -63,14 +63,33 @@ class Contribution:
         return not self.cases and not self.outcomes
 
 
+# (query file, ?facet) per case property counted; rdf:type counts every case (the value srkg:CaseStudy).
+FACET_QUERIES: tuple[tuple[str, str | None], ...] = (
+    ("case-values", RDF + "type"), ("case-values", SRKG + "pollutant"), ("case-values", SRKG + "scale"),
+    ("case-values", SRKG + "natureBasedCategory"), ("case-values", SRKG + "treatedMedium"),
+    ("site-values", SRKG + "country"), ("site-values", SRKG + "siteType"), ("step-values", None),
+)
+
+
 def summarise(store: Store, graph: str) -> Contribution:
     """The contribution of ``graph`` as it is in ``store`` now (the default graph: ``DEFAULT_GRAPH``)."""
-    bound = {"g": URIRef(graph)} if graph != DEFAULT_GRAPH else None
-    if bound is None:  # the default graph cannot be bound to ?g: summarise a copy of it as a named graph
+    if graph == DEFAULT_GRAPH:  # the default graph cannot be bound to ?g: summarise a copy of it as a named graph
         data = store.get_graph(DEFAULT_GRAPH, "application/n-triples") or b""
         return summarise_data(data, "application/n-triples", DEFAULT_GRAPH)
-    cases = tuple(store.select(query("cases"), bound))
-    return Contribution(cases, outcome_stats(store.select(query("outcomes"), bound)))
+    g = URIRef(graph)
+    cases: list[dict[str, Node]] = []
+    for name, facet in FACET_QUERIES:
+        bound: dict[str, Node] = {"g": g} if facet is None else {"g": g, "facet": URIRef(facet)}
+        for row in store.select(query(name), bound):
+            if facet == RDF + "type" and str(row.get("value")) != SRKG + "CaseStudy":
+                continue  # other classes a case may also have
+            cases.append({"facet": URIRef(facet or SRKG + "technology"), "value": row["value"], "cases": row["cases"]})
+    if not cases:  # no case study in the graph: nothing to summarise
+        return Contribution((), {})
+    outcomes = store.select(query("outcomes"), {"g": g})
+    steps = store.select(query("outcome-steps"), {"g": g}) if outcomes else []
+    trains = store.select(query("case-technologies"), {"g": g}) if outcomes else []
+    return Contribution(tuple(cases), outcome_stats(outcomes, steps, trains))
 
 
 def _number(node: Node | None) -> Decimal | None:
@@ -84,22 +103,33 @@ def _number(node: Node | None) -> Decimal | None:
     return value if value.is_finite() else None
 
 
-def outcome_stats(rows: list[dict[str, Node]]) -> dict[OutcomeKey, OutcomeStats]:
-    """Adds up the rows of ``summary-outcomes.rq`` (one per case, outcome and technology credited)."""
+def outcome_stats(outcomes: list[dict[str, Node]], steps: list[dict[str, Node]],
+                  trains: list[dict[str, Node]]) -> dict[OutcomeKey, OutcomeStats]:
+    """Adds up the outcomes (``summary-outcomes.rq``) per (technology, pollutant, metric, unit): an outcome is
+    credited to the technologies of the steps it names (``steps``), otherwise to every technology of its case's
+    treatment train (``trains``), as the comparison does."""
+    named: dict[str, set[str]] = defaultdict(set)
+    for row in steps:
+        named[str(row["outcome"])].add(str(row["technology"]))
+    train: dict[str, set[str]] = defaultdict(set)
+    for row in trains:
+        train[str(row["case"])].add(str(row["technology"]))
     cases: dict[OutcomeKey, set[str]] = defaultdict(set)
-    values: dict[OutcomeKey, list[Decimal]] = defaultdict(list)
-    for row in rows:
-        unit = row.get("unit")
-        key = (str(row["technology"]), str(row["pollutant"]), str(row["metric"]), str(unit) if unit else None)
-        cases[key].add(str(row["case"]))
+    values: dict[OutcomeKey, dict[str, Decimal]] = defaultdict(dict)
+    for row in outcomes:
+        case, outcome, unit = str(row["case"]), str(row["outcome"]), row.get("unit")
         value = _number(row.get("reduction"))
-        if value is not None:
-            values[key].append(value)
-    return {
-        key: OutcomeStats(len(members), len(values[key]), sum(values[key], Decimal(0)),
-                          min(values[key], default=None), max(values[key], default=None))
-        for key, members in cases.items()
-    }
+        for technology in named.get(outcome) or train.get(case, ()):
+            key = (technology, str(row["pollutant"]), str(row["metric"]), str(unit) if unit else None)
+            cases[key].add(case)
+            if value is not None:
+                values[key][outcome] = value  # one value per outcome, whatever the rows
+    stats = {}
+    for key, members in cases.items():
+        found = list(values[key].values())
+        stats[key] = OutcomeStats(len(members), len(found), sum(found, Decimal(0)), min(found, default=None),
+                                  max(found, default=None))
+    return stats
 
 
 _SCRATCH = "urn:x-srkg:summary-scratch"
