@@ -326,3 +326,14 @@ def test_the_command_line_makes_missing_summaries_and_rebuilds(tmp_path: Path) -
     assert rebuilt.returncode == 0 and "1 summary graph(s) recomputed" in rebuilt.stderr, rebuilt.stderr
     stats = srkg("stats", "--json")
     assert summary_graph(G1) in stats.stdout
+
+
+def test_the_graphs_of_a_quads_file_are_read_for_stores_that_do_not_note_them(tmp_path: Path) -> None:
+    from sparql_api.summaries.store import _graphs_in
+
+    quads = tmp_path / "q.nq"
+    quads.write_text(f"<urn:a> <urn:b> <urn:c> <{G1}> .\n<urn:a> <urn:b> <urn:d> .\n<urn:a> <urn:b> <urn:e> <{G2}> .\n")
+    assert _graphs_in(quads, "application/n-quads") == {G1, G2, DEFAULT_GRAPH}
+    store = OxigraphStore(None)
+    store.bulk_load(quads, "application/n-quads")
+    assert store.last_loaded_graphs == {G1, G2, DEFAULT_GRAPH}  # noted while checking the file

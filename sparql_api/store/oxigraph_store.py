@@ -357,19 +357,27 @@ class OxigraphStore(Store):
 
     # --- bulk ------------------------------------------------------------------------------------
     def _check_file(self, path: Path, fmt: ox.RdfFormat) -> int:
-        """Parse the whole file once before loading: a bad file must not leave half its content behind."""
+        """Parse the whole file once before loading: a bad file must not leave half its content behind. The
+        graphs it names are kept in ``last_loaded_graphs`` (callers such as the summaries need them)."""
         count = 0
+        names: set[str] = set()
+        last: object = None
         try:
-            for _ in ox.parse(path=str(path), format=fmt):
+            for quad in ox.parse(path=str(path), format=fmt):
                 count += 1
+                if quad.graph_name != last:  # files come grouped by graph: one set insertion per run
+                    last = quad.graph_name
+                    names.add(DEFAULT_GRAPH if isinstance(last, ox.DefaultGraph) else last.value)
         except SyntaxError as e:
             raise _data_error(e, str(path)) from e
         except OSError as e:
             raise StoreError(f"cannot read {path}: {e}") from e
+        self._checked_graphs = names
         return count
 
     def bulk_load(self, path: Path, media_type: str, graph_iri: str | None = None) -> int:
         fmt = self._format(media_type)
+        self.last_loaded_graphs: set[str] | None = None
         count = self._check_file(path, fmt)
         target = _graph(graph_iri) if graph_iri else ox.DefaultGraph()
         with self._write_lock:
@@ -380,6 +388,7 @@ class OxigraphStore(Store):
                 raise StoreError(f"loading {path} failed: {e}") from e
             finally:
                 self._written()
+        self.last_loaded_graphs = ({graph_iri or DEFAULT_GRAPH} if fmt not in QUAD_FORMATS else self._checked_graphs)
         return count
 
     def dump(self, out: Path, media_type: str = "application/n-quads") -> int:

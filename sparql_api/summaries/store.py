@@ -153,10 +153,11 @@ class SummarisingStore(Store):
             _refuse(graph_iri)
         with self._lock:
             loaded = self._inner.bulk_load(path, media_type, graph_iri)
-            if ox.RdfFormat.from_media_type(media_type) in QUAD_FORMATS:
-                self.refresh(_graphs_in(path, media_type))
-            else:
+            if ox.RdfFormat.from_media_type(media_type) not in QUAD_FORMATS:
                 self.refresh([graph_iri or DEFAULT_GRAPH])
+            else:  # the embedded store noted the file's graphs while checking it; otherwise read them here
+                noted = getattr(self._inner, "last_loaded_graphs", None)
+                self.refresh(noted if isinstance(noted, set) else _graphs_in(path, media_type))
         return loaded
 
     def restore(self, path: Path, media_type: str = "application/n-quads") -> int:
