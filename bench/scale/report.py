@@ -45,6 +45,9 @@ def size_tables(result: dict[str, Any]) -> str:
         most = max(m["n"] for m in row["backends"].values())
         for b in backends:
             m = row["backends"].get(b)
+            if m and "error" in m:
+                cells.append("failed: " + m["error"].split(": ", 1)[-1].replace("|", "/")[:160])
+                continue
             cut = f" (n={m['n']}: time budget)" if m and m["n"] < most else ""
             cells.append(f"{_ms(m['p50_ms'])} / {_ms(m['p95_ms'])}{cut}" if m else "—")
         lines.append(f"| {row['shape']} | " + " | ".join(cells) + " |")
@@ -83,7 +86,8 @@ def verdicts(results: list[dict[str, Any]]) -> list[str]:
     if not results:
         return []
     big = max(results, key=lambda r: r["cases"])
-    shapes = {row["shape"]: row["backends"] for row in big["shapes"]}
+    shapes = {row["shape"]: {name: m for name, m in row["backends"].items() if "error" not in m}
+              for row in big["shapes"]}
     out: list[str] = []
 
     def judge(what: str, value: float, limit: float, strict: bool = True) -> None:

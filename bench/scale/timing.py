@@ -7,9 +7,10 @@ import statistics
 import threading
 import time
 from collections.abc import Sequence
+from typing import Any
 
 from bench.bench_http import percentile
-from bench.scale.backends import Backend, HttpBackend
+from bench.scale.backends import Backend, BenchError, HttpBackend
 from bench.scale.shapes import CACHED, SPARQL, Shape
 
 CONCURRENT_OFFSET = 5_000_000  # run numbers for the throughput phase: never a text the latency phase sent
@@ -24,7 +25,7 @@ MIN_SAMPLES = 3
 
 
 def latencies(backends: Sequence[Backend], shape: Shape, runs: int, warmup: int,
-              budget_s: float = float("inf")) -> dict[str, dict[str, float]]:
+              budget_s: float = float("inf")) -> dict[str, dict[str, Any]]:
     """p50/p95 of ``shape`` on every backend that supports it; run i goes to all backends before run i+1.
 
     A backend that has spent ``budget_s`` on this shape stops once it has ``MIN_SAMPLES`` timed runs (so one
@@ -34,17 +35,25 @@ def latencies(backends: Sequence[Backend], shape: Shape, runs: int, warmup: int,
                                                             and b.srkg))]
     samples: dict[str, list[float]] = {b.name: [] for b in chosen}
     spent: dict[str, float] = {b.name: 0.0 for b in chosen}
+    failed: dict[str, str] = {}
     for i in range(warmup + runs):
         for backend in chosen:
             mine = samples[backend.name]
             if spent[backend.name] > budget_s and len(mine) >= MIN_SAMPLES:
                 continue
+            if backend.name in failed:
+                continue
             warmed = i >= warmup or spent[backend.name] > budget_s  # over budget: no more warm-up either
-            elapsed = backend.run(shape, i, expect_hit=shape.kind == CACHED and i > 0)
+            try:
+                elapsed = backend.run(shape, i, expect_hit=shape.kind == CACHED and i > 0)
+            except BenchError as e:  # recorded and reported: one failing shape must not lose a whole size's run
+                failed[backend.name] = str(e)[:400]
+                continue
             spent[backend.name] += elapsed
             if warmed:
                 mine.append(elapsed)
-    return {name: _summary(values) for name, values in samples.items() if values}
+    done: dict[str, dict[str, Any]] = {name: _summary(values) for name, values in samples.items() if values}
+    return done | {name: {"error": message, "n": len(samples[name])} for name, message in failed.items()}
 
 
 def throughput(backend: Backend, shapes: Sequence[Shape], clients: int, per_client: int) -> dict[str, float]:

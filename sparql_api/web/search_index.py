@@ -782,13 +782,17 @@ class _Cache:
 
 
 _REGISTER_LOCK = threading.Lock()
+# The index's own SELECTs read every case: at 100k cases one takes longer than a user's query may
+# (SRKG_QUERY_TIMEOUT, 30 s by default), and a 503 there would make every search fail until the limit is raised.
+INDEX_BUILD_TIMEOUT_S = 900.0
 
 
 def _cache(ctx: ServerContext) -> _Cache:
     with _REGISTER_LOCK:
         cached = ctx.extras.get(EXTRAS_KEY)
         if not isinstance(cached, _Cache):
-            cached = _Cache(lambda: build_index(ctx.store, timeout=ctx.settings.query_timeout_s))
+            limit = max(ctx.settings.query_timeout_s, INDEX_BUILD_TIMEOUT_S)
+            cached = _Cache(lambda: build_index(ctx.store, timeout=limit))
             ctx.extras[EXTRAS_KEY] = cached
             ctx.on_data_changed.append(cached.forget)
         return cached
