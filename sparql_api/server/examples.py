@@ -110,6 +110,26 @@ WHERE {
 }""",
     ),
     Example(
+        "Technology statistics for lead from the graph summaries (fast at any size)",
+        PREFIXES
+        + """
+# The server keeps a summary graph beside every graph with case studies (docs/summaries.md):
+# W3C Data Cube observations per technology, pollutant, outcome metric and unit. Add them up over all graphs.
+SELECT ?technology ?metric (SUM(?cases) AS ?caseCount) (SUM(?n) AS ?reductions)
+       (SUM(COALESCE(?sum, 0)) / SUM(?n) AS ?meanReduction)
+WHERE {
+  ?observation srkg:summaryPollutant <https://w3id.org/srkg/vocab/pollutant/lead> ;
+               srkg:summaryTechnology ?technology ;
+               srkg:summaryMetric ?metric ;
+               srkg:caseCount ?cases ;
+               srkg:reductionCount ?n .
+  OPTIONAL { ?observation srkg:reductionSum ?sum }
+}
+GROUP BY ?technology ?metric
+HAVING (SUM(?n) > 0)
+ORDER BY DESC(?caseCount)""",
+    ),
+    Example(
         "Named graphs and their sizes",
         """SELECT ?graph (COUNT(*) AS ?triples)
 WHERE { GRAPH ?graph { ?s ?p ?o } }
