@@ -53,9 +53,15 @@ def size_tables(result: dict[str, Any]) -> str:
         lines.append(f"| {row['shape']} | " + " | ".join(cells) + " |")
     lines.append("")
     if result.get("throughput"):
-        lines += ["| 8 concurrent clients (SPARQL shapes) | requests/s | p50 | p95 |", "|---|---|---|---|"]
+        lines += ["| 8 concurrent clients (SPARQL shapes) | requests/s | p50 | p95 | refused |",
+                  "|---|---|---|---|---|"]
         for name, t in result["throughput"].items():
-            lines.append(f"| {name} | {t['requests_per_s']:.1f} | {_ms(t['p50_ms'])} | {_ms(t['p95_ms'])} |")
+            refused = f"{t.get('failed', 0)}" + (f" ({t['first_failure'][0][:80]})" if t.get("first_failure") else "")
+            if "p50_ms" in t:
+                lines.append(f"| {name} | {t['requests_per_s']:.1f} | {_ms(t['p50_ms'])} | {_ms(t['p95_ms'])} "
+                             f"| {refused} |")
+            else:
+                lines.append(f"| {name} | 0 | — | — | {refused} |")
         lines.append("")
     extra = []
     if result.get("coverage_after_write"):

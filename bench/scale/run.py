@@ -134,7 +134,10 @@ def _run(cases: int, label: str, run_dir: Path, opts: Options) -> dict[str, Any]
         srkg = next((b for b in backends if isinstance(b, HttpBackend) and b.srkg), None)
         if srkg is not None and opts.runs:
             say(f"{label}: coverage recomputed after a write, summaries vs live query, on {srkg.name}")
-            result["coverage_after_write"] = coverage_after_write(srkg.port, writer, max(3, min(opts.runs, 10)))
+            try:
+                result["coverage_after_write"] = coverage_after_write(srkg.port, writer, max(3, min(opts.runs, 10)))
+            except (RuntimeError, OSError) as e:  # recorded: the rest of the size's numbers are kept
+                result["coverage_after_write_error"] = str(e)[:400]
         if srkg is not None and opts.validation_runs:
             say(f"{label}: one-case submissions through {srkg.name}")
             result["validation"] = validation_times(srkg.port, token, run_dir, opts.validation_runs)

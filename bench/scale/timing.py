@@ -56,12 +56,14 @@ def latencies(backends: Sequence[Backend], shape: Shape, runs: int, warmup: int,
     return done | {name: {"error": message, "n": len(samples[name])} for name, message in failed.items()}
 
 
-def throughput(backend: Backend, shapes: Sequence[Shape], clients: int, per_client: int) -> dict[str, float]:
+def throughput(backend: Backend, shapes: Sequence[Shape], clients: int, per_client: int) -> dict[str, Any]:
     """``clients`` threads, each with its own connection, each sending ``per_client`` SPARQL requests that cycle
-    through the SPARQL shapes; returns requests/s over the wall time and the per-request p50/p95."""
+    through the SPARQL shapes; returns requests/s over the wall time, the per-request p50/p95 of the answered ones
+    and how many were refused (e.g. 503 when every query worker stayed busy for the time limit)."""
     sparql = [s for s in shapes if s.kind == SPARQL]
     samples: list[list[float]] = [[] for _ in range(clients)]
     errors: list[BaseException] = []
+    refused: list[str] = []
     start = threading.Barrier(clients + 1)
 
     def client(k: int) -> None:
@@ -70,7 +72,10 @@ def throughput(backend: Backend, shapes: Sequence[Shape], clients: int, per_clie
             start.wait()
             for j in range(per_client):
                 i = CONCURRENT_OFFSET + k * per_client + j
-                samples[k].append(mine.run(sparql[(k + j) % len(sparql)], i))
+                try:
+                    samples[k].append(mine.run(sparql[(k + j) % len(sparql)], i))
+                except BenchError as e:  # an answer such as 503 "server busy": counted, not fatal
+                    refused.append(str(e).split(": ", 1)[-1][:200])
         except BaseException as e:  # reported below, with the backend's own message
             errors.append(e)
         finally:
@@ -88,5 +93,8 @@ def throughput(backend: Backend, shapes: Sequence[Shape], clients: int, per_clie
     if errors:
         raise errors[0]
     flat = [x for per in samples for x in per]
-    return {"clients": clients, "requests": len(flat), "wall_s": wall, "requests_per_s": len(flat) / wall,
-            **_summary(flat)}
+    if not flat:
+        return {"clients": clients, "requests": 0, "failed": len(refused), "first_failure": refused[:1],
+                "wall_s": wall, "requests_per_s": 0.0}
+    return {"clients": clients, "requests": len(flat), "failed": len(refused), "first_failure": refused[:1],
+            "wall_s": wall, "requests_per_s": len(flat) / wall, **_summary(flat)}
