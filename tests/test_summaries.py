@@ -8,6 +8,7 @@ Update with named graphs, with a variable graph, into the default graph, bulk lo
 
 from __future__ import annotations
 
+import json
 import threading
 from decimal import Decimal
 from pathlib import Path
@@ -15,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from sparql_api.server.bootstrap import bootstrap
-from sparql_api.store.base import DEFAULT_GRAPH, DataSyntaxError
+from sparql_api.store.base import DEFAULT_GRAPH, DataSyntaxError, QuerySyntaxError
 from sparql_api.store.oxigraph_store import OxigraphStore
 from sparql_api.summaries.naming import is_summary_graph, summary_graph
 from sparql_api.summaries.store import SummarisingStore, SummaryGraphWrite, summarised
@@ -337,3 +338,34 @@ def test_the_graphs_of_a_quads_file_are_read_for_stores_that_do_not_note_them(tm
     store = OxigraphStore(None)
     store.bulk_load(quads, "application/n-quads")
     assert store.last_loaded_graphs == {G1, G2, DEFAULT_GRAPH}  # noted while checking the file
+
+
+def test_a_crash_between_a_write_and_its_summary_is_repaired_at_the_next_start(tmp_path: Path) -> None:
+    """Graph Store POST and SPARQL Update recompute summaries after the write: a journal names the graphs first,
+    so that a process killed in between (simulated: the recomputation fails) is repaired by ``ensure``."""
+    journal = tmp_path / "summaries-pending.json"
+    inner = OxigraphStore(tmp_path / "store")
+    store = SummarisingStore(inner, journal)
+    store.replace_graph(G1, case_ttl("a", "FRA").encode(), "text/turtle")
+
+    def crash(graphs: object) -> int:
+        raise SystemExit("killed")
+
+    store.refresh = crash  # type: ignore[method-assign]
+    with pytest.raises(SystemExit):
+        store.add_graph(G1, case_ttl("b", "BEL").encode(), "text/turtle")
+    assert json.loads(journal.read_text())["graphs"] == [G1]
+    assert countries(SummarisingStore(inner)) == {"FRA": 1}  # stale: the data has BEL too
+    restarted = SummarisingStore(inner, journal)
+    restarted.ensure()
+    assert countries(restarted) == {"FRA": 1, "BEL": 1} and not journal.exists()
+    assert_in_step(restarted)
+    # a write the store refuses leaves no journal behind (nothing to repair)
+    with pytest.raises(QuerySyntaxError):
+        restarted.update("INSERT DATA { this is not SPARQL }")
+    with pytest.raises(DataSyntaxError):
+        bad = tmp_path / "bad.nq"
+        bad.write_text("<urn:a> <urn:b> .\n")
+        restarted.bulk_load(bad, "application/n-quads")
+    assert not journal.exists()
+    inner.close()

@@ -17,12 +17,13 @@ def open_store(settings: Settings, *, cached: bool = False) -> Store:
     One-shot CLI commands run each query once and need no cache."""
     from sparql_api.summaries.store import SummarisingStore
 
+    journal = settings.data_dir / "summaries-pending.json"
     if not cached:
-        return SummarisingStore(_open_backend(settings))
+        return SummarisingStore(_open_backend(settings), journal)
     from sparql_api.store.result_cache import cache_settings, with_result_cache
 
     cache = cache_settings(os.environ, remote=settings.store == "sparql")  # a bad value fails before opening
-    return with_result_cache(SummarisingStore(_open_backend(settings)), cache)
+    return with_result_cache(SummarisingStore(_open_backend(settings), journal), cache)
 
 
 def _open_backend(settings: Settings) -> Store:

@@ -13,7 +13,9 @@ wrapped store's.
 
 from __future__ import annotations
 
+import json
 import logging
+import os
 import threading
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
@@ -21,7 +23,14 @@ from pathlib import Path
 import pyoxigraph as ox
 from rdflib.term import Node
 
-from sparql_api.store.base import DEFAULT_GRAPH, SerializedResult, Store, StoreError
+from sparql_api.store.base import (
+    DEFAULT_GRAPH,
+    DataSyntaxError,
+    SerializedResult,
+    Store,
+    StoreError,
+    UnsupportedMediaType,
+)
 from sparql_api.summaries.contribution import summarise, summarise_data, summary_triples
 from sparql_api.summaries.naming import is_summary_graph, summary_graph
 from sparql_api.summaries.touched import touched_graphs
@@ -44,9 +53,47 @@ def _refuse(graph: str) -> None:
 
 
 class SummarisingStore(Store):
-    def __init__(self, inner: Store) -> None:
+    def __init__(self, inner: Store, journal: Path | None = None) -> None:
+        """``journal``: a file naming the graphs whose summaries a write is about to leave behind until they are
+        recomputed; written (fsynced) before such a write, removed after, and replayed by ``ensure`` — so a crash
+        between the write and the recomputation is repaired at the next start."""
         self._inner = inner
         self._lock = threading.RLock()
+        self._journal = journal
+
+    def _pending(self, graphs: Iterable[str] | None) -> None:
+        """Journal ``graphs`` (None: all) before a write whose summaries are recomputed after it; ``_done``
+        clears it once they are. A write that fails still gets its refresh (and ``_done``); only a crash, or a
+        failed refresh, leaves the journal for ``ensure`` at the next start."""
+        if self._journal is None:
+            return
+        self._journal.parent.mkdir(parents=True, exist_ok=True)
+        temporary = self._journal.with_suffix(".tmp")
+        with temporary.open("w", encoding="utf-8") as out:
+            json.dump({"graphs": None if graphs is None else sorted(graphs)}, out)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(temporary, self._journal)
+
+    def _done(self) -> None:
+        if self._journal is not None:
+            self._journal.unlink(missing_ok=True)
+
+    def _replay(self) -> None:
+        """Recompute what an interrupted write left pending (see ``_pending``)."""
+        if self._journal is None or not self._journal.exists():
+            return
+        try:
+            graphs = json.loads(self._journal.read_text("utf-8")).get("graphs")
+        except (OSError, ValueError, AttributeError):
+            graphs = None  # unreadable: recompute everything
+        log.warning("a write was interrupted before its summaries were recomputed: recomputing %s",
+                    "all of them" if graphs is None else f"{len(graphs)} graph(s)")
+        if graphs is None:
+            self.refresh_all()
+        else:
+            self.refresh(graphs)
+        self._done()
 
     @property
     def inner(self) -> Store:
@@ -92,6 +139,7 @@ class SummarisingStore(Store):
         """Summarise the graphs that have no summary yet and drop summaries of graphs that are gone (a store
         loaded before summaries existed, or by other means); graphs already summarised are not read."""
         with self._lock:
+            self._replay()
             graphs = set(self._inner.graphs())
             summaries = {g for g in graphs if is_summary_graph(g)}
             sources = graphs - summaries
@@ -130,8 +178,12 @@ class SummarisingStore(Store):
     def add_graph(self, graph_iri: str, data: bytes, media_type: str) -> int:
         _refuse(graph_iri)
         with self._lock:
-            added = self._inner.add_graph(graph_iri, data, media_type)
-            self.refresh([graph_iri])
+            self._pending([graph_iri])
+            try:
+                added = self._inner.add_graph(graph_iri, data, media_type)
+            finally:
+                self.refresh([graph_iri])
+                self._done()
         return added
 
     def update(self, sparql: str, *, timeout: float | None = None) -> None:
@@ -140,24 +192,36 @@ class SummarisingStore(Store):
             for graph in graphs:
                 _refuse(graph)
         with self._lock:
+            self._pending(graphs)
             try:
                 self._inner.update(sparql, timeout=timeout)
-            finally:  # a failed update changed nothing, but recomputing is cheap and safe
-                if graphs is None:
-                    self.refresh_all()
-                else:
-                    self.refresh(graphs)
+            except Exception:  # the store refused it: nothing was written (a remote store may differ: see below)
+                if graphs is not None:
+                    self.refresh(graphs)  # cheap; a remote store applies the operations of an update one by one
+                self._done()
+                raise
+            if graphs is None:
+                self.refresh_all()
+            else:
+                self.refresh(graphs)
+            self._done()
 
     def bulk_load(self, path: Path, media_type: str, graph_iri: str | None = None) -> int:
         if graph_iri is not None:
             _refuse(graph_iri)
         with self._lock:
-            loaded = self._inner.bulk_load(path, media_type, graph_iri)
+            self._pending(None)  # which graphs the file holds is known only after the check
+            try:
+                loaded = self._inner.bulk_load(path, media_type, graph_iri)
+            except (DataSyntaxError, UnsupportedMediaType):  # refused before anything was loaded
+                self._done()
+                raise
             if ox.RdfFormat.from_media_type(media_type) not in QUAD_FORMATS:
                 self.refresh([graph_iri or DEFAULT_GRAPH])
             else:  # the embedded store noted the file's graphs while checking it; otherwise read them here
                 noted = getattr(self._inner, "last_loaded_graphs", None)
                 self.refresh(noted if isinstance(noted, set) else _graphs_in(path, media_type))
+            self._done()
         return loaded
 
     def restore(self, path: Path, media_type: str = "application/n-quads") -> int:
