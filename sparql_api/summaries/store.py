@@ -110,7 +110,7 @@ class SummarisingStore(Store):
         return (triples, N_TRIPLES) if triples else None
 
     def refresh(self, graphs: Iterable[str]) -> int:
-        """Recompute the summaries of ``graphs`` from the store as it is; how many summary graphs exist now."""
+        """Recompute the summaries of ``graphs`` from the store as it is; how many of them have one now."""
         kept = 0
         with self._lock:
             for graph in graphs:
