@@ -791,7 +791,8 @@ def _cache(ctx: ServerContext) -> _Cache:
     with _REGISTER_LOCK:
         cached = ctx.extras.get(EXTRAS_KEY)
         if not isinstance(cached, _Cache):
-            limit = max(ctx.settings.query_timeout_s, INDEX_BUILD_TIMEOUT_S)
+            user_limit = ctx.settings.query_timeout_s
+            limit = None if user_limit is None else max(user_limit, INDEX_BUILD_TIMEOUT_S)  # None: no limit at all
             cached = _Cache(lambda: build_index(ctx.store, timeout=limit))
             ctx.extras[EXTRAS_KEY] = cached
             ctx.on_data_changed.append(cached.forget)
