@@ -22,7 +22,7 @@ import re
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Hashable, Iterator, Mapping
+from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
@@ -30,6 +30,7 @@ from typing import TypeVar
 from rdflib.term import Node
 
 from sparql_api.store.base import SerializedResult, Store, StoreError
+from sparql_api.store.wrapping import WrappingStore
 
 ENV_MB = "SRKG_RESULT_CACHE_MB"
 ENV_TTL = "SRKG_RESULT_CACHE_TTL"
@@ -167,7 +168,7 @@ def _rows_size(rows: list[dict[str, Node]]) -> int:
     return sum(240 + sum(120 + len(name) + 2 * len(str(value)) for name, value in row.items()) for row in rows)
 
 
-class CachingStore(Store):
+class CachingStore(WrappingStore):
     """Wraps ``inner``: caches ``query`` and ``select`` answers, forgets them all on every write.
 
     LRU by total (estimated) bytes; answers larger than ``max_entry_bytes`` are passed through uncached. Errors
@@ -185,7 +186,7 @@ class CachingStore(Store):
     ) -> None:
         if max_bytes <= 0:
             raise ValueError("max_bytes must be positive (no cache: do not wrap the store)")
-        self._inner = inner
+        super().__init__(inner)
         self._max_bytes = max_bytes
         self._max_entry_bytes = min(max_bytes, max_entry_bytes or max_bytes // ENTRY_SHARE)
         self._ttl_s = ttl_s
@@ -197,15 +198,6 @@ class CachingStore(Store):
         self._hits = 0
         self._misses = 0
         self._evictions = 0
-
-    @property
-    def inner(self) -> Store:
-        return self._inner
-
-    def __getattr__(self, name: str) -> object:
-        if name.startswith("__") or "_inner" not in self.__dict__:
-            raise AttributeError(name)
-        return getattr(self._inner, name)
 
     # --- bookkeeping ---------------------------------------------------------------------------------------
     def cache_stats(self) -> dict[str, int]:
@@ -347,29 +339,3 @@ class CachingStore(Store):
 
     def restore(self, path: Path, media_type: str = "application/n-quads") -> int:
         return self._write(lambda: self._inner.restore(path, media_type))
-
-    # --- everything else passes through --------------------------------------------------------------------
-    def get_graph(self, graph_iri: str, media_type: str) -> bytes | None:
-        return self._inner.get_graph(graph_iri, media_type)
-
-    def has_graph(self, graph_iri: str) -> bool:
-        return self._inner.has_graph(graph_iri)
-
-    def graphs(self) -> list[str]:
-        return self._inner.graphs()
-
-    def stats(self) -> dict[str, int]:
-        return self._inner.stats()
-
-    def dump(self, out: Path, media_type: str = "application/n-quads") -> int:
-        return self._inner.dump(out, media_type)
-
-    def quads(self) -> Iterator[tuple[Node, Node, Node, Node]]:
-        return self._inner.quads()
-
-    def flush(self) -> None:
-        self._inner.flush()
-
-    def close(self) -> None:
-        self._inner.close()
-

@@ -1,6 +1,6 @@
 """What one graph contributes to the summaries, read from that graph alone, as Data Cube triples.
 
-``summarise`` runs the two queries of ``queries/`` with ``?g`` bound to the graph, against any ``Store``: the
+``summarise`` runs the ``queries/summary-*.rq`` queries with ``?g`` bound to the graph, against any ``Store``: the
 server's store for a graph already written, or a throw-away in-memory store holding only the data about to be
 written (``summarise_data``), so that the summary can go into the same transaction as the data.
 """
@@ -20,6 +20,7 @@ from rdflib import URIRef
 from rdflib.term import Literal, Node
 
 from sparql_api.store.base import DEFAULT_GRAPH, Store
+from sparql_api.store.oxigraph_store import OxigraphStore, to_ox
 
 QUERIES = Path(__file__).parent / "queries"
 SRKG = "https://w3id.org/srkg/ontology#"
@@ -139,8 +140,6 @@ def summarise_data(data: bytes, media_type: str, graph: str) -> Contribution:
     """The contribution ``data`` would make as the content of ``graph`` (parsed with ``graph`` as base IRI, as the
     store parses it, into a private in-memory store: nothing is written anywhere). A parse error is the
     store's own ``DataSyntaxError``."""
-    from sparql_api.store.oxigraph_store import OxigraphStore
-
     scratch = OxigraphStore(None)
     target = _SCRATCH if graph == DEFAULT_GRAPH else graph
     if graph == DEFAULT_GRAPH:
@@ -149,15 +148,6 @@ def summarise_data(data: bytes, media_type: str, graph: str) -> Contribution:
     else:
         scratch.add_graph(target, data, media_type)
     return summarise(scratch, target)
-
-
-def _term(node: Node) -> ox.NamedNode | ox.Literal:
-    if isinstance(node, Literal):
-        datatype = ox.NamedNode(str(node.datatype)) if node.datatype else None
-        if node.language:
-            return ox.Literal(str(node), language=node.language)
-        return ox.Literal(str(node), datatype=datatype)
-    return ox.NamedNode(str(node))
 
 
 def _plain(value: Decimal | None) -> str:
@@ -205,7 +195,7 @@ def summary_triples(contribution: Contribution, source: str, summary: str, at: d
         add(ox.Triple(node, a, observation))
         add(ox.Triple(node, qb_dataset, datasets["cases"]))
         add(ox.Triple(node, ox.NamedNode(SRKG + "facet"), ox.NamedNode(facet)))
-        add(ox.Triple(node, ox.NamedNode(SRKG + "facetValue"), _term(value)))
+        add(ox.Triple(node, ox.NamedNode(SRKG + "facetValue"), to_ox(value)))
         add(ox.Triple(node, ox.NamedNode(SRKG + "caseCount"), _integer(row["cases"])))
     decimal = ox.NamedNode(XSD + "decimal")
     for key, stats in sorted(contribution.outcomes.items(), key=lambda item: tuple(k or "" for k in item[0])):

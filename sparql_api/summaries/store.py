@@ -17,20 +17,19 @@ import json
 import logging
 import os
 import threading
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 import pyoxigraph as ox
-from rdflib.term import Node
 
 from sparql_api.store.base import (
     DEFAULT_GRAPH,
     DataSyntaxError,
-    SerializedResult,
     Store,
     StoreError,
     UnsupportedMediaType,
 )
+from sparql_api.store.wrapping import WrappingStore, find_wrapped
 from sparql_api.summaries.contribution import summarise, summarise_data, summary_triples
 from sparql_api.summaries.naming import is_summary_graph, summary_graph
 from sparql_api.summaries.touched import touched_graphs
@@ -52,12 +51,12 @@ def _refuse(graph: str) -> None:
         )
 
 
-class SummarisingStore(Store):
+class SummarisingStore(WrappingStore):
     def __init__(self, inner: Store, journal: Path | None = None) -> None:
         """``journal``: a file naming the graphs whose summaries a write is about to leave behind until they are
         recomputed; written (fsynced) before such a write, removed after, and replayed by ``ensure`` — so a crash
         between the write and the recomputation is repaired at the next start."""
-        self._inner = inner
+        super().__init__(inner)
         self._lock = threading.RLock()
         self._journal = journal
 
@@ -94,15 +93,6 @@ class SummarisingStore(Store):
         else:
             self.refresh(graphs)
         self._done()
-
-    @property
-    def inner(self) -> Store:
-        return self._inner
-
-    def __getattr__(self, name: str) -> object:
-        if name.startswith("__") or "_inner" not in self.__dict__:
-            raise AttributeError(name)
-        return getattr(self._inner, name)
 
     # --- summaries --------------------------------------------------------------------------------
     def _summary_content(self, graph: str, data: bytes, media_type: str) -> tuple[bytes, str] | None:
@@ -232,51 +222,6 @@ class SummarisingStore(Store):
             self.ensure()
         return restored
 
-    # --- everything else is the wrapped store's ---------------------------------------------------------
-    def select(
-        self, sparql: str, bindings: Mapping[str, Node] | None = None, *, timeout: float | None = None
-    ) -> list[dict[str, Node]]:
-        return self._inner.select(sparql, bindings, timeout=timeout)
-
-    def query(
-        self,
-        sparql: str,
-        media_type: str,
-        *,
-        default_graph_uris: list[str] | None = None,
-        named_graph_uris: list[str] | None = None,
-        timeout: float | None = None,
-        max_results: int | None = None,
-    ) -> SerializedResult:
-        return self._inner.query(
-            sparql, media_type, default_graph_uris=default_graph_uris, named_graph_uris=named_graph_uris,
-            timeout=timeout, max_results=max_results,
-        )
-
-    def get_graph(self, graph_iri: str, media_type: str) -> bytes | None:
-        return self._inner.get_graph(graph_iri, media_type)
-
-    def has_graph(self, graph_iri: str) -> bool:
-        return self._inner.has_graph(graph_iri)
-
-    def graphs(self) -> list[str]:
-        return self._inner.graphs()
-
-    def stats(self) -> dict[str, int]:
-        return self._inner.stats()
-
-    def dump(self, out: Path, media_type: str = "application/n-quads") -> int:
-        return self._inner.dump(out, media_type)
-
-    def quads(self) -> Iterator[tuple[Node, Node, Node, Node]]:
-        return self._inner.quads()
-
-    def flush(self) -> None:
-        self._inner.flush()
-
-    def close(self) -> None:
-        self._inner.close()
-
 
 def _graphs_in(path: Path, media_type: str) -> set[str]:
     """The graph names in a quads file (a streaming parse; the default graph as ``DEFAULT_GRAPH``)."""
@@ -290,13 +235,9 @@ def _graphs_in(path: Path, media_type: str) -> set[str]:
 
 
 def find_summaries(store: Store) -> SummarisingStore | None:
-    """The ``SummarisingStore`` in ``store``'s chain of wrappers (``.inner``), if there is one."""
-    current: object = store
-    while current is not None:
-        if isinstance(current, SummarisingStore):
-            return current
-        current = current.__dict__.get("_inner") if hasattr(current, "__dict__") else None
-    return None
+    """The ``SummarisingStore`` in ``store``'s chain of wrappers, if there is one."""
+    found = find_wrapped(store, SummarisingStore)
+    return found if isinstance(found, SummarisingStore) else None
 
 
 def summarised(store: Store) -> Store:
