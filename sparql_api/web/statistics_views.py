@@ -45,22 +45,26 @@ def _term(ctx: ServerContext, iri: str | None, lang: str) -> dict[str, Any] | No
     return {"iri": iri, "page": local_path(iri, ctx), "label": label.text if label else None}
 
 
+def _case_counts(ctx: ServerContext, facet: str) -> tuple[list[tuple[str, int]], str]:
+    """(value, cases) pairs and when they were computed; kept until the next write."""
+    return data_cache(ctx, CACHE_KEY).get(
+        lambda: (case_counts(ctx.store, facet, timeout=ctx.limits.query_timeout_s), _now()), ("cases", facet))
+
+
 @router.get("/statistics/cases.json", summary="Case studies per value of one property, from the graph summaries")
 def cases_json(request: Request, facet: str = "country") -> JSONResponse:
     ctx = context(request)
     if facet not in FACETS:
         raise HTTPProblem(400, f"Parameter 'facet': {facet!r} is not one of {', '.join(FACETS)}.")
     lang = i18n.choose_language(request)
-    counts = data_cache(ctx, CACHE_KEY).get(
-        lambda: case_counts(ctx.store, facet, timeout=ctx.limits.query_timeout_s), ("cases", facet))
-    total = data_cache(ctx, CACHE_KEY).get(
-        lambda: case_counts(ctx.store, "cases", timeout=ctx.limits.query_timeout_s), ("cases", "cases"))
+    counts, computed_at = _case_counts(ctx, facet)
+    total = sum(n for _, n in _case_counts(ctx, "cases")[0])
     body = {
         "facet": facet,
         "values": [(_term(ctx, iri, lang) or {}) | {"cases": n} for iri, n in counts],
-        "total_cases": sum(n for _, n in total),
+        "total_cases": total,
         "language": lang,
-        "computed_at": _now(),
+        "computed_at": computed_at,
         "query": query_text("cases"),
         "query_parameters": {"facet": FACETS[facet]},
     }
@@ -98,8 +102,8 @@ def outcomes_json(request: Request, pollutant: str | None = None, technology: st
     except FilterError as e:
         raise HTTPProblem(400, str(e)) from None
     key = ("outcomes", *sorted((k, v or "") for k, v in chosen.items()))
-    totals = data_cache(ctx, CACHE_KEY).get(
-        lambda: outcome_totals(ctx.store, timeout=ctx.limits.query_timeout_s, **chosen), key)
+    totals, computed_at = data_cache(ctx, CACHE_KEY).get(
+        lambda: (outcome_totals(ctx.store, timeout=ctx.limits.query_timeout_s, **chosen), _now()), key)
     rows = [{
         "technology": _term(ctx, t.technology, lang),
         "pollutant": _term(ctx, t.pollutant, lang),
@@ -115,7 +119,7 @@ def outcomes_json(request: Request, pollutant: str | None = None, technology: st
         "filters": {name: iri for name, iri in chosen.items() if iri},
         "rows": rows,
         "language": lang,
-        "computed_at": _now(),
+        "computed_at": computed_at,
         "query": query_text("outcomes"),
     }
     return JSONResponse(body, headers=HEADERS | {"Content-Language": lang})

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import time
 from collections.abc import Iterator
 from urllib.parse import urlencode
 
@@ -136,3 +137,12 @@ def test_summary_graphs_refuse_clients_writes(small_site: LiveServer) -> None:
     reply = site.update(f"INSERT DATA {{ GRAPH <{target}> {{ <urn:a> <urn:b> <urn:c> }} }}")
     assert reply.status == 403 and "summary graph" in reply.text
     assert b"urn:a" not in site.request("GET", "/rdf-graph-store?" + urlencode({"graph": target})).body
+
+
+def test_computed_at_is_when_the_numbers_were_computed(small_site: LiveServer) -> None:
+    first = get_json(small_site, "/statistics/cases.json", facet="scale")
+    time.sleep(1.1)
+    again = get_json(small_site, "/statistics/cases.json", facet="scale")
+    assert again["computed_at"] == first["computed_at"]  # kept: the data did not change
+    assert small_site.update(f"DROP SILENT GRAPH <{GRAPH}-none>").status == 204  # a write drops the kept numbers
+    assert get_json(small_site, "/statistics/cases.json", facet="scale")["computed_at"] > first["computed_at"]
