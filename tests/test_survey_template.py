@@ -113,7 +113,7 @@ def test_lists_use_the_language_and_fall_back_to_english() -> None:
     assert "field scale" in zh["scale"]  # no Chinese label: English
     assert "mg/kg" in fr["unit"] and "EUR" in zh["currency"]  # units and currencies by symbol/code
     assert fr["boolean"] == ("oui", "non") and zh["boolean"] == ("是", "否")
-    assert len(zh["country"]) == 252 and len(fr["technology"]) == 58
+    assert len(zh["country"]) == 252 and len(fr["technology"]) == 59
 
 
 @pytest.mark.parametrize("lang", ["fr", "zh", "ar"])

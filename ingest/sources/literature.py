@@ -4,7 +4,8 @@ One row → one ``srkg:CaseStudy`` ``id/case/lit-{iso3}-{slug(title)}`` with its
 ``srkg:TechnologyApplication`` per technology named in the ``technology`` prose (see ``phrases``).
 
 A row is accepted when its country, at least one pollutant and at least one technology are reconciled (what the
-shapes require of every case). Any other row is left out whole and gets a Violation starting "Row not
+shapes require of every case); a technique named only in the title is taken with a Warning, unless the row
+describes planned works (see ``read_required``). Any other row is left out whole and gets a Violation starting "Row not
 accepted" for each missing part. Within an accepted row, a value that cannot be reconciled or is not a clean
 number is reported and kept as text (``srkg:dataNote``), never guessed.
 
@@ -25,6 +26,7 @@ Otherwise the amount stays in a data note, with an Info problem saying so.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -51,6 +53,8 @@ from ingest.sources.concepts import Found, find_concepts, read_pollutants, unrec
 from ingest.sources.costs import price_year_for
 from ingest.sources.plants import named_plants
 from ingest.vocabulary import Vocabulary
+
+_PLANNED = re.compile(r"\bplann(?:ed|ing)\b|\bdesign stage\b", re.IGNORECASE)
 
 COLUMNS = (
     "title", "country", "site_type", "pollutants", "technology", "nbs", "scale", "area_ha", "start_year",
@@ -79,7 +83,7 @@ def map_literature(
         rec.result.rows_read += 1
         parts = read_required(rec, row.number, row.get("country"), row.get("pollutants"), "pollutants",
                               row.get("technology"), vocabulary,
-                              nature_based=row.get("nbs").strip().lower() == "yes")
+                              nature_based=row.get("nbs").strip().lower() == "yes", title=row.get("title"))
         if not row.get("title"):
             parts.reasons.insert(0, ("title", "the title is blank"))
         key = f"lit-{parts.iso3}-{slug(row.get('title'))}"
@@ -102,11 +106,14 @@ def read_required(
     technology: str,
     vocabulary: Vocabulary | None,
     nature_based: bool = False,
+    title: str = "",
 ) -> RequiredParts:
     """Reconcile what every case needs; each missing part becomes a reason (shared with the field trials).
 
     With ``nature_based`` (the row's own flag), a technique cell that only lists plants AGROVOC knows is read as
-    the generic phytoremediation, with a Warning (see ``plants``)."""
+    the generic phytoremediation, with a Warning (see ``plants``). When the technique cell names no technique,
+    the techniques the row's ``title`` names are taken, with a Warning — unless the row describes planned or
+    designed works (title or cell saying "planned", "planning", "design stage"): a plan is not an application."""
     parts = RequiredParts()
     if not country:
         parts.reasons.append(("country", "the country is blank (a site needs its country)"))
@@ -131,12 +138,24 @@ def read_required(
                     f"flagged nature-based, names the plants grown ({names}); name the technique if the source "
                     "gives it", value=technology)
         parts.technologies = [Found(phytoremediation, names, technology)]
+    if not parts.technologies and title and technology and not _PLANNED.search(f"{title} {technology}"):
+        parts.technologies = _from_title(rec, row, title, technology, vocabulary)
     if not parts.technologies:
         if technology:
             unrecognised(rec, row, "technology", technology, "technology", "technology", "Info")
         why = "no technology from the SRKG list is named" if technology else "the technology cell is blank"
         parts.reasons.append(("technology", why))
     return parts
+
+
+def _from_title(rec: Recorder, row: int, title: str, technology: str, vocabulary: Vocabulary | None) -> list[Found]:
+    found = find_concepts(rec, row, "title", title, "technology", vocabulary=vocabulary)
+    if found:
+        named = "; ".join(f"'{item.phrase}'" for item in found)
+        rec.problem("Warning", row, "technology", f"no technique from the SRKG list is named in this cell; the "
+                    f"technique is read from the title ({named}); name it in the technology cell if the source "
+                    "gives it", value=technology)
+    return [Found(item.iri, item.phrase, technology) for item in found]
 
 
 def reject(rec: Recorder, row: int, reasons: list[tuple[str, str]], values: dict[str, str]) -> None:

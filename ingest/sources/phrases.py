@@ -15,6 +15,10 @@ How a label is found in the text:
 - The longest label wins and labels do not overlap: "soil vapour extraction" is found once, not also
   "vapour extraction"; "excavation and off-site disposal" is not read as two concepts.
 - A label shared by two concepts of the scheme is ambiguous and is ignored.
+- A two-word label "<thing> <action>" ("landfill closure", "dumpsite rehabilitation", "soil removal") is also found
+  in the English inverted form "<action> of <up to three words> <thing>" ("closure of the former dumpsite"), and
+  with one coordinated action ("closure and phase-out of the dumpsite"). The words in between must not be cut by
+  punctuation, and the inverted finding never overlaps a direct one.
 
 Each ``Mention`` keeps the words as written in the source and the label they matched, so a report can show why
 a concept was recognised.
@@ -129,6 +133,11 @@ class _Index:
         self.words = {k: next(iter(v)) for k, v in words.items() if len(v) == 1}
         self.acronyms = {k: next(iter(v)) for k, v in acronyms.items() if len(v) == 1}
         self.longest = max(((len(k) + 1) // 2 for k in [*self.words, *self.acronyms]), default=0)
+        # "<thing> <action>" labels by action word, then thing word: for "<action> of … <thing>"
+        self.inverted: dict[str, dict[str, tuple[URIRef, str]]] = {}
+        for key, iri in self.words.items():
+            if len(key) == 3 and key[1] == " ":
+                self.inverted.setdefault(key[2], {})[key[0]] = (iri, self.label_text[(False, key)])
 
     def find(self, text: str) -> list[Mention]:
         tokens = _tokens(text, self.split_hyphens)
@@ -143,7 +152,32 @@ class _Index:
             start, end = tokens[i].start, tokens[i + length - 1].end
             mentions.append(Mention(iri, text[start:end], label, start, end))
             i += length
-        return mentions
+        for mention in self._inverted(text, tokens):
+            if all(mention.end <= m.start or mention.start >= m.end for m in mentions):
+                mentions.append(mention)
+        return sorted(mentions, key=lambda m: m.start)
+
+    def _inverted(self, text: str, tokens: list[_Token]) -> list[Mention]:
+        """Mentions of two-word labels written "<action> [and <word>] of <≤ 3 words> <thing>"."""
+        found: list[Mention] = []
+        for i, token in enumerate(tokens):
+            things = self.inverted.get(token.key)
+            if not things:
+                continue
+            j = i + 1
+            if j + 1 < len(tokens) and tokens[j].key == "and":
+                j += 2  # "closure and phase-out of …"
+            if j >= len(tokens) or tokens[j].key != "of":
+                continue
+            for k in range(j + 1, min(j + 5, len(tokens))):
+                if any(t.gap != " " for t in tokens[i:k]):
+                    break  # never across punctuation
+                if tokens[k].key in things:
+                    iri, label = things[tokens[k].key]
+                    start, end = token.start, tokens[k].end
+                    found.append(Mention(iri, text[start:end], label, start, end))
+                    break
+        return found
 
     def _match_at(self, tokens: list[_Token], i: int) -> tuple[int, URIRef, str] | None:
         for length in range(min(self.longest, len(tokens) - i), 0, -1):
