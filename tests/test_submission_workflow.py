@@ -156,6 +156,39 @@ def test_registry_keeps_files_byte_for_byte_and_history(tmp_path: Path) -> None:
     assert all(h.at.endswith("+00:00") for h in registry.history(submission.id))
 
 
+def test_a_submission_and_its_current_revision_are_read_as_one_snapshot(tmp_path: Path) -> None:
+    """While ingests finish (revision ingest + submission state in one transaction), every read sees both from the
+    same moment: never 'ingest done' with 'state received'. Reading them with two statements fails this."""
+    import threading
+
+    registry = Registry(tmp_path)
+    keys = [registry.create("alice", incoming(registry, f"s{n}.xlsx", b"x")).id for n in range(40)]
+    torn: list[tuple[str, str, str]] = []
+    done = threading.Event()
+
+    def read() -> None:
+        while not done.is_set():
+            for submission in [registry.get(keys[-1]), *registry.list()]:
+                assert submission is not None
+                revision = registry.current(submission)
+                assert revision is not None
+                if (revision.ingest == wf.DONE) != (submission.state == wf.VALIDATED):
+                    torn.append((submission.id, submission.state, revision.ingest))
+
+    readers = [threading.Thread(target=read) for _ in range(2)]
+    for reader in readers:
+        reader.start()
+    try:
+        for key in keys:
+            assert registry.finish_ingest(key, 1, wf.DONE, True, "ok")
+    finally:
+        done.set()
+        for reader in readers:
+            reader.join()
+    assert torn == []
+    assert {registry.current(s).ingest for s in registry.list()} == {wf.DONE}  # type: ignore[union-attr]
+
+
 def test_a_stale_decision_is_refused(tmp_path: Path) -> None:
     registry = Registry(tmp_path)
     submission = registry.create("alice", incoming(registry, "survey.xlsx", b"x"))

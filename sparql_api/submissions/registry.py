@@ -26,7 +26,7 @@ import sqlite3
 import uuid
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -88,6 +88,23 @@ CREATE TABLE IF NOT EXISTS operations (
 """
 
 
+_REVISION_COLUMNS = ("r.number, r.file_name, r.media_type, r.size, r.sha256, r.uploaded_by, r.uploaded_at, r.ingest, "
+                     "r.acceptable, r.message")
+_SUBMISSION_WITH_CURRENT = (
+    "SELECT s.id, s.owner, s.state, s.revision, s.published_revision, s.created_at, s.updated_at, "
+    + _REVISION_COLUMNS
+    + " FROM submissions s LEFT JOIN revisions r ON r.submission_id = s.id AND r.number = s.revision"
+)
+
+
+def _revision(row: tuple) -> Revision:
+    return Revision(*row[:8], bool(row[8]), row[9])
+
+
+def _submission(row: tuple) -> Submission:
+    return Submission(*row[:7], current=_revision(row[7:]) if row[7] is not None else None)
+
+
 def now() -> str:
     return datetime.now(UTC).replace(microsecond=0).isoformat()
 
@@ -131,6 +148,8 @@ class Submission:
     published_revision: int | None
     created_at: str
     updated_at: str
+    # the current revision as read in the same statement (so state and ingest never come from two moments)
+    current: Revision | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -254,27 +273,33 @@ class Registry:
 
     # --- reading ------------------------------------------------------------------------------------------
     def get(self, submission: str) -> Submission | None:
+        """The submission with its current revision, both read by one statement (one consistent snapshot)."""
         with self._db() as db:
-            row = db.execute("SELECT id, owner, state, revision, published_revision, created_at, updated_at "
-                             "FROM submissions WHERE id = ?", (submission,)).fetchone()
-        return Submission(*row) if row else None
+            row = db.execute(_SUBMISSION_WITH_CURRENT + " WHERE s.id = ?", (submission,)).fetchone()
+        return _submission(row) if row else None
 
     def list(self, owner: str | None = None) -> list[Submission]:
-        """Newest first; only ``owner``'s when given."""
-        sql = "SELECT id, owner, state, revision, published_revision, created_at, updated_at FROM submissions"
+        """Newest first; only ``owner``'s when given; each with its current revision (one statement)."""
         with self._db() as db:
             if owner is None:
-                rows = db.execute(sql + " ORDER BY seq DESC").fetchall()
+                rows = db.execute(_SUBMISSION_WITH_CURRENT + " ORDER BY s.seq DESC").fetchall()
             else:
-                rows = db.execute(sql + " WHERE owner = ? ORDER BY seq DESC", (owner,)).fetchall()
-        return [Submission(*row) for row in rows]
+                rows = db.execute(_SUBMISSION_WITH_CURRENT + " WHERE s.owner = ? ORDER BY s.seq DESC",
+                                  (owner,)).fetchall()
+        return [_submission(row) for row in rows]
 
     def revision(self, submission: str, number: int) -> Revision | None:
         with self._db() as db:
             row = db.execute(
-                "SELECT number, file_name, media_type, size, sha256, uploaded_by, uploaded_at, ingest, acceptable, "
-                "message FROM revisions WHERE submission_id = ? AND number = ?", (submission, number)).fetchone()
-        return Revision(*row[:8], bool(row[8]), row[9]) if row else None
+                "SELECT " + _REVISION_COLUMNS + " FROM revisions r WHERE submission_id = ? AND number = ?",
+                (submission, number)).fetchone()
+        return _revision(row) if row else None
+
+    def current(self, submission: Submission) -> Revision | None:
+        """The submission's current revision: the one read with it when there is one, else read now."""
+        if submission.current is not None and submission.current.number == submission.revision:
+            return submission.current
+        return self.revision(submission.id, submission.revision)
 
     def history(self, submission: str) -> list[HistoryEntry]:
         with self._db() as db:
@@ -304,7 +329,7 @@ class Registry:
         return (row[0], row[1]) if row else None
 
     def standing(self, submission: Submission) -> Standing:
-        revision = self.revision(submission.id, submission.revision)
+        revision = self.current(submission)
         if revision is None:
             raise RuntimeError(f"submission {submission.id} has no revision {submission.revision}")
         return Standing(submission.owner, submission.state, revision.ingest, revision.acceptable,

@@ -102,7 +102,8 @@ class SubmissionService:
         return self.registry.list(None if actor.role in ("reviewer", "admin") else actor.username)
 
     def current(self, submission: Submission) -> Revision:
-        revision = self.registry.revision(submission.id, submission.revision)
+        """The current revision as read together with ``submission`` (never from a later moment)."""
+        revision = self.registry.current(submission)
         if revision is None:
             raise RuntimeError(f"submission {submission.id} has no revision {submission.revision}")
         return revision
