@@ -15,6 +15,7 @@ JSON fields (names stable; ``share_percent`` is a number with one decimal, or nu
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 from urllib.parse import urlencode
 
@@ -27,7 +28,7 @@ from sparql_api.web import i18n
 from sparql_api.web.accept import prefers_json
 from sparql_api.web.coverage import TARGET_PERCENT, Area, CountryRow, Coverage, Tally, current, query_text
 from sparql_api.web.render import render_page
-from sparql_api.web.worldmap import render_world_map
+from sparql_api.web.worldmap import BASE_MAP_PATH, base_map_svg, render_world_map
 
 router = APIRouter(tags=["Coverage"])
 
@@ -122,6 +123,18 @@ def query_links() -> dict[str, str]:
     """Run the coverage query on the endpoint (CSV and JSON results)."""
     text = query_text()
     return {fmt: "/sparql?" + urlencode({"query": text, "format": fmt}) for fmt in ("csv", "json")}
+
+
+@router.get(BASE_MAP_PATH, summary="The grey world map under the case and country pages' highlights (SVG)",
+            response_class=Response)
+def base_map(request: Request) -> Response:
+    """Static for the server's life: cached by browsers for a day and revalidated by ETag."""
+    body = base_map_svg()
+    etag = f'"{hashlib.sha256(body).hexdigest()[:20]}"'
+    headers = {"ETag": etag, "Cache-Control": "public, max-age=86400"}
+    if etag in (request.headers.get("if-none-match") or ""):
+        return Response(status_code=304, headers=headers)
+    return Response(body, media_type="image/svg+xml", headers=headers)
 
 
 @router.get("/coverage.json", summary="Coverage of UN member states and M49 areas by published cases (JSON)")

@@ -17,7 +17,7 @@ from rdflib.term import Node
 
 from sparql_api.web.resource_data import CaseContext, Facts
 from sparql_api.web.resource_view import Link, Presenter, Shown, Text, grouped
-from sparql_api.web.worldmap import MapPoint, render_world_map
+from sparql_api.web.worldmap import MapPoint, render_overlay_map
 
 SRKG = Namespace("https://w3id.org/srkg/ontology#")
 GEO = Namespace("http://www.opengis.net/ont/geosparql#")
@@ -372,7 +372,7 @@ class CaseBuilder:
         if not fills and not points:
             return None, ""
         title = site_name or (self.show.label(country).text if country is not None else "")
-        return render_world_map(fills, points=points, title=title), title
+        return render_overlay_map(fills, points=points, title=title), title
 
     def build(self) -> CaseView:
         case, show, facts = self.case, self.show, self.facts

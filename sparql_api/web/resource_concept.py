@@ -16,7 +16,7 @@ from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS
 from sparql_api.web.resource_case import parse_point
 from sparql_api.web.resource_data import CaseRow, Facts, Member, OutcomeNumbers
 from sparql_api.web.resource_view import Link, Presenter, Shown, Text
-from sparql_api.web.worldmap import MapPoint, render_world_map
+from sparql_api.web.worldmap import MapPoint, render_overlay_map
 
 SRKG = Namespace("https://w3id.org/srkg/ontology#")
 METRICS = "https://w3id.org/srkg/vocab/outcome-metric/"
@@ -246,7 +246,7 @@ def country_view(iri: URIRef, facts: Facts, show: Presenter, cases: list[CaseRow
             points.append(MapPoint(point[0], point[1], title.text if title else "", show.href(str(case.iri))))
     fills = {str(code): "case-country" if cases else "selected-country"} if isinstance(code, Literal) else {}
     if fills or points:
-        view.map = render_world_map(fills, points=points, title=view.label.text)
+        view.map = render_overlay_map(fills, points=points, title=view.label.text)
     return view
 
 

@@ -45,7 +45,9 @@ GRAPH_SIZE = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP B
 
 GRAPH_SUBMISSIONS = PREFIXES + "SELECT ?g ?submission WHERE { ?submission srkg:namedGraph ?g }"
 
-CASE_CONTEXT = PREFIXES + """SELECT ?root ?s ?p ?o ?graph WHERE {
+# DISTINCT: a submitter is described in each of its submissions' graphs, and the union default graph repeats a
+# triple once per graph, so without it the rows grow with the submitter's submissions (300 at 100k cases).
+CASE_CONTEXT = PREFIXES + """SELECT DISTINCT ?root ?s ?p ?o ?graph WHERE {
   { ?root prov:wasGeneratedBy ?s . ?s ?p ?o }
   UNION { ?root prov:wasGeneratedBy/prov:wasAssociatedWith ?s . ?s ?p ?o }
   UNION { ?root srkg:site/srkg:country ?s . ?s ?p ?o FILTER(?p IN (srkg:m49Code, srkg:iso3Code)) }

@@ -1,8 +1,11 @@
 """An inline SVG world map (Equal Earth projection) drawn from country shapes shipped with the project.
 
-No tiles, no scripts, no external references: ``render_world_map`` returns markup to put in a page. Countries are
-keyed by their three-digit UN M49 code (= ISO 3166-1 numeric); the caller says which CSS class each one gets
-(``fills``) and may add points (e.g. case sites). The shapes come from
+No tiles, no scripts, no external references: ``render_world_map`` returns markup to put in a page. Pages that
+highlight only a country or two (a case page) use ``render_overlay_map`` instead: the grey base map is one
+cacheable file (``base_map_svg``, served at ``BASE_MAP_PATH``) under an inline layer holding just the highlighted
+shapes and points — a few kB per page instead of ~230 kB of outlines, which also had to be compressed each time.
+Countries are keyed by their three-digit UN M49 code (= ISO 3166-1 numeric); the caller says which CSS class
+each one gets (``fills``) and may add points (e.g. case sites). The shapes come from
 ``ontology/external/world-atlas/world-map.json`` (built by ``scripts/build_world_map.py``; see its README).
 Default colours are presentation attributes, so the map is legible without a stylesheet; CSS classes override them.
 """
@@ -31,6 +34,8 @@ POINT_RADIUS = 3.5
 DOT_RADIUS = 2.2
 
 MAP_FILE = Path("world-atlas") / "world-map.json"
+BASE_MAP_PATH = "/maps/world.svg"
+_COUNTRY_STYLE = 'fill="#d4d4d4" stroke="#ffffff" stroke-width="0.3" fill-rule="evenodd" stroke-linejoin="round"'
 _PACKAGED_EXTERNAL = Path(__file__).resolve().parents[2] / "ontology" / "external"
 
 
@@ -112,6 +117,16 @@ def _point(point: MapPoint) -> str:
     return f'<a href="{escape(point.href)}">{circle}</a>' if point.href else circle
 
 
+def _svg(title: str, countries: str, markers: str, under: str = "") -> Markup:
+    return Markup(
+        f'<svg class="worldmap" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" role="img"'
+        f' aria-label="{escape(title)}" preserveAspectRatio="xMidYMid meet">{under}'
+        f'<g class="countries" {_COUNTRY_STYLE}>{countries}</g>'
+        f'<g class="points" fill="#b03a2e" stroke="#ffffff" stroke-width="1">{markers}</g>'
+        "</svg>"
+    )
+
+
 def render_world_map(
     fills: Mapping[str, str],
     *,
@@ -123,12 +138,27 @@ def render_world_map(
     ``labels`` = M49 code → tooltip (default: the shape's English name), ``points`` as circles on top."""
     labels = labels or {}
     countries = "".join(_country(shape, fills, labels) for shape in shapes())
-    markers = "".join(_point(p) for p in points)
-    return Markup(
-        f'<svg class="worldmap" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" role="img"'
-        f' aria-label="{escape(title)}" preserveAspectRatio="xMidYMid meet">'
-        f'<g class="countries" fill="#d4d4d4" stroke="#ffffff" stroke-width="0.3" fill-rule="evenodd"'
-        f' stroke-linejoin="round">{countries}</g>'
-        f'<g class="points" fill="#b03a2e" stroke="#ffffff" stroke-width="1">{markers}</g>'
-        "</svg>"
-    )
+    return _svg(title, countries, "".join(_point(p) for p in points))
+
+
+def render_overlay_map(
+    fills: Mapping[str, str],
+    *,
+    points: Sequence[MapPoint] = (),
+    title: str = "",
+    labels: Mapping[str, str] | None = None,
+    base_href: str = BASE_MAP_PATH,
+) -> Markup:
+    """The same map, but only the ``fills`` countries are inline, drawn over the base map image (``base_href``):
+    for pages that highlight a few countries."""
+    labels = labels or {}
+    countries = "".join(_country(shape, fills, labels) for shape in shapes() if shape.m49 in fills)
+    under = f'<image href="{escape(base_href)}" x="0" y="0" width="{WIDTH}" height="{HEIGHT}"/>'
+    return _svg(title, countries, "".join(_point(p) for p in points), under)
+
+
+@cache
+def base_map_svg() -> bytes:
+    """Every country in the default grey, as a standalone SVG document (the layer under ``render_overlay_map``)."""
+    countries = "".join(_country(shape, {}, {}) for shape in shapes())
+    return ('<?xml version="1.0" encoding="UTF-8"?>\n' + str(_svg("World", countries, ""))).encode("utf-8")

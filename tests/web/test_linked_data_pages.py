@@ -226,6 +226,24 @@ def test_case_page_shows_the_whole_case(site: LiveServer, extras: None) -> None:
     assert "16.0440, 108.1990" in page
 
 
+def test_case_page_draws_its_country_over_the_shared_base_map(site: LiveServer) -> None:
+    """Only the case's country is inline; the grey outlines of the world are one cached SVG file."""
+    import xml.etree.ElementTree as ET
+
+    page = get(site, f"{CASE_PATH}.html").text
+    svg = page[page.index('<svg class="worldmap"'):page.index("</svg>", page.index('<svg class="worldmap"'))]
+    assert '<image href="/maps/world.svg"' in svg
+    assert re.findall(r'data-m49="(\d+)"', svg) == ["704"]  # Viet Nam, nothing else inline
+    assert len(page) < 60_000  # it was ~230 kB with every outline inline
+    base = get(site, "/maps/world.svg")
+    assert base.media_type == "image/svg+xml" and "max-age" in base.headers["cache-control"]
+    root = ET.fromstring(base.body)
+    paths = root.findall(".//{http://www.w3.org/2000/svg}path")
+    assert len(paths) > 200 and {p.get("class") for p in paths} <= {"country", "country no-code"}
+    again = get(site, "/maps/world.svg", if_none_match=base.headers["etag"])
+    assert again.status == 304 and again.body == b""
+
+
 def test_case_page_escapes_the_data(site: LiveServer) -> None:
     page = main_of(get(site, f"{CASE_PATH}.html").text)
     assert "residual dioxin &lt;1 ppt" in page
