@@ -29,12 +29,18 @@ class ServerContext:
     on_data_changed: list[Callable[[], None]] = field(default_factory=list)
     # Per-feature state that pages build lazily (e.g. the search index), keyed by feature name.
     extras: dict[str, object] = field(default_factory=dict)
+    # Caches of vocabulary and ontology terms only (labels): told whether the write was of case records only.
+    on_terms_may_change: list[Callable[[bool], None]] = field(default_factory=list)
 
-    def data_changed(self) -> None:
-        """Call after each successful write: everything cached from the data is dropped."""
+    def data_changed(self, records_only: bool = False) -> None:
+        """Call after each successful write: everything cached from the data is dropped. ``records_only``: the
+        write replaced or removed submission graphs, which describe their own records and never vocabulary or
+        ontology terms (ingest refuses such statements), so caches of terms may refresh in the background."""
         self.description.invalidate()
         for forget in self.on_data_changed:
             forget()
+        for notify in self.on_terms_may_change:
+            notify(records_only)
 
 
 def context(request: Request) -> ServerContext:

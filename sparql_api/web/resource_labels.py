@@ -3,8 +3,10 @@
 One query reads every ``skos:prefLabel``, ``rdfs:label``, ``dcterms:title`` and ``skos:notation`` of the
 terms (IRIs outside ``{base}id/``: concepts, schemes, countries, ontology terms, AGROVOC, units). Per language
 a dictionary IRI → label is built on first use, trying the reader's language, then English, then an untagged
-label, then the other FAO languages (``i18n.language_order``). The cache lives in ``ctx.extras`` and is
-dropped whenever the data change.
+label, then the other FAO languages (``i18n.language_order``). The cache lives in ``ctx.extras``. A write that
+may change terms drops it (the next page reads the labels again); a publish or withdrawal of a submission (records
+only) re-reads them in the background while pages keep the table they have — the read scans every title and label
+in the store (2.6 s at 100k cases), which must not stall every page after each publish.
 """
 
 from __future__ import annotations
@@ -75,6 +77,7 @@ class LabelIndex:
         self._raw: tuple[dict[str, dict[str, list[Literal]]], dict[str, str]] | None = None
         self._by_lang: dict[str, dict[str, Label]] = {}
         self._generation = 0  # bumped by forget: a table built from labels read before it is not kept
+        self._refreshing: threading.Thread | None = None
 
     def forget(self) -> None:
         with self._lock:
@@ -82,19 +85,52 @@ class LabelIndex:
             self._by_lang = {}
             self._generation += 1
 
+    def changed(self, records_only: bool) -> None:
+        """After a write: forget, or (records only, table already read) re-read in the background and swap."""
+        with self._lock:
+            keep = records_only and self._raw is not None
+            self._generation += 1
+            generation = self._generation
+            if not keep:
+                self._raw, self._by_lang = None, {}
+                return
+        thread = threading.Thread(target=self._refresh, args=(generation,), name="label-refresh", daemon=True)
+        self._refreshing = thread
+        thread.start()
+
+    def _refresh(self, generation: int) -> None:
+        try:
+            fresh = self._read()
+        except Exception:  # the store is busy or closing: fall back to reading on the next page
+            with self._lock:
+                if generation == self._generation:
+                    self._raw, self._by_lang = None, {}
+            return
+        with self._lock:
+            if generation == self._generation:  # no later write meanwhile
+                self._raw, self._by_lang = fresh, {}
+
+    def wait_for_refresh(self, timeout: float = 60) -> None:
+        """Block until a background re-read has finished (tests)."""
+        if self._refreshing is not None:
+            self._refreshing.join(timeout)
+
+    def _read(self) -> tuple[dict[str, dict[str, list[Literal]]], dict[str, str]]:
+        labels: dict[str, dict[str, list[Literal]]] = {prop: {} for prop in LABEL_PROPERTIES}
+        notations: dict[str, str] = {}
+        for row in self._store.select(QUERY, {"data": Literal(self._data_prefix)}):
+            iri, prop, value = str(row["s"]), str(row["p"]), row["l"]
+            assert isinstance(value, Literal)
+            if prop == NOTATION:
+                notations.setdefault(iri, str(value))
+            else:
+                labels[prop].setdefault(iri, []).append(value)
+        return labels, notations
+
     def _load(self) -> tuple[dict[str, dict[str, list[Literal]]], dict[str, str]]:
         with self._lock:
             if self._raw is None:
-                labels: dict[str, dict[str, list[Literal]]] = {prop: {} for prop in LABEL_PROPERTIES}
-                notations: dict[str, str] = {}
-                for row in self._store.select(QUERY, {"data": Literal(self._data_prefix)}):
-                    iri, prop, value = str(row["s"]), str(row["p"]), row["l"]
-                    assert isinstance(value, Literal)
-                    if prop == NOTATION:
-                        notations.setdefault(iri, str(value))
-                    else:
-                        labels[prop].setdefault(iri, []).append(value)
-                self._raw = (labels, notations)
+                self._raw = self._read()
             return self._raw
 
     def _labels(self, lang: str) -> dict[str, Label]:
@@ -130,5 +166,5 @@ def label_index(ctx: ServerContext) -> LabelIndex:
         if not isinstance(index, LabelIndex):
             index = LabelIndex(ctx.store, ctx.settings.base_iri + "id/")
             ctx.extras[CACHE_KEY] = index
-            ctx.on_data_changed.append(index.forget)
+            ctx.on_terms_may_change.append(index.changed)
     return index

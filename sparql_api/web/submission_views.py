@@ -51,7 +51,8 @@ def ensure_service(ctx: ServerContext) -> SubmissionService:
     with _service_guard:
         service = ctx.extras.get("submissions")
         if not isinstance(service, SubmissionService):
-            service = SubmissionService(submissions_dir(ctx.settings.data_dir), ctx.store, ctx.data_changed)
+            service = SubmissionService(submissions_dir(ctx.settings.data_dir), ctx.store,
+                                        lambda: ctx.data_changed(records_only=True))
             service.start()
             ctx.extras["submissions"] = service
     return service

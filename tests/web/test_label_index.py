@@ -1,0 +1,58 @@
+"""The page label cache: dropped by writes that may change terms, refreshed in the background after a publish."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import pytest
+
+from sparql_api.store.oxigraph_store import OxigraphStore
+from sparql_api.web.resource_labels import LabelIndex
+
+BASE = "https://w3id.org/srkg/"
+TERM = f"{BASE}vocab/technology/t"
+
+
+def _label(store: OxigraphStore, text: str) -> None:
+    store.replace_graph(f"{BASE}graph/vocab", f'<{TERM}> <http://www.w3.org/2004/02/skos/core#prefLabel> '
+                        f'"{text}"@en .'.encode(), "application/n-triples")
+
+
+@pytest.fixture
+def store(tmp_path: Path):
+    store = OxigraphStore(tmp_path / "store", query_workers=0)
+    yield store
+    store.close()
+
+
+def test_a_write_that_may_change_terms_drops_the_labels_at_once(store: OxigraphStore) -> None:
+    index = LabelIndex(store, f"{BASE}id/")
+    _label(store, "first")
+    assert index.label(TERM, "en").text == "first"  # type: ignore[union-attr]
+    _label(store, "second")
+    index.changed(records_only=False)
+    assert index.label(TERM, "en").text == "second"  # type: ignore[union-attr]
+
+
+def test_after_a_publish_pages_keep_the_labels_until_the_background_read_swaps_them(store: OxigraphStore) -> None:
+    index = LabelIndex(store, f"{BASE}id/")
+    _label(store, "first")
+    assert index.label(TERM, "en").text == "first"  # type: ignore[union-attr]
+    _label(store, "second")
+    gate = threading.Event()
+    read = index._read
+    index._read = lambda: (gate.wait(30), read())[1]  # type: ignore[method-assign]
+    index.changed(records_only=True)
+    assert index.label(TERM, "en").text == "first"  # type: ignore[union-attr]  # pages do not wait
+    gate.set()
+    index.wait_for_refresh()
+    assert index.label(TERM, "en").text == "second"  # type: ignore[union-attr]
+
+
+def test_a_publish_before_any_page_read_reads_on_first_use(store: OxigraphStore) -> None:
+    index = LabelIndex(store, f"{BASE}id/")
+    _label(store, "first")
+    index.changed(records_only=True)  # nothing read yet: nothing to keep
+    assert index._refreshing is None
+    assert index.label(TERM, "en").text == "first"  # type: ignore[union-attr]
