@@ -349,7 +349,9 @@ class OxigraphStore(Store):
         return ox.serialize(items, format=fmt, prefixes=oxigraph_exec.COMMON_PREFIXES) or b""
 
     def graphs(self) -> list[str]:
-        return sorted(self.stats())
+        # Not from stats(): counting every quad to list ~100 names took 3.4 s at 100k cases (server start).
+        return sorted(graph.value for graph in self._store.named_graphs()
+                      if next(iter(self._store.quads_for_pattern(None, None, None, graph)), None) is not None)
 
     def stats(self) -> dict[str, int]:
         rows = self._store.query("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")

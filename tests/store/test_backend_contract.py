@@ -129,6 +129,14 @@ def test_default_graph_is_the_union_and_system_graphs_stay_hidden(store: Store) 
     assert canonical_graph(store.get_graph(DEFAULT_GRAPH, NT) or b"", NT) == canonical_graph(ntriples(2, "d"), NT)
 
 
+def test_graphs_lists_only_graphs_that_hold_triples(store: Store) -> None:
+    """``graphs()`` = the keys of ``stats()``: a graph emptied by CLEAR (Oxigraph keeps its name) is not listed."""
+    store.add_graph(G1, ntriples(3, "a"), NT)
+    store.add_graph(G2, ntriples(1, "b"), NT)
+    store.update(f"CLEAR GRAPH <{G2}>")
+    assert store.graphs() == sorted(store.stats()) == [G1]
+
+
 def test_named_graph_queries_and_protocol_datasets(store: Store) -> None:
     store.add_graph(G1, ntriples(3, "a"), NT)
     store.add_graph(G2, ntriples(4, "b"), NT)
