@@ -2,7 +2,7 @@
 
 206 of 228 rows (90.4 %) are accepted with the vocabularies in the repository (including the practice terms and
 contaminant groups of ontology/vocab/reported-groups-and-practices.ttl). Five are nature-based rows whose
-technique cell only lists plants, read as the generic phytoremediation with a Warning; six name their technique
+technique cell only lists plants, read as the generic phytoremediation with a Warning; five name their technique
 only in the title ("Stimulated anaerobic bioremediation of …", "… screening, excavation and treatment …"), read
 from there with a Warning. The other 22 rows lack a fact the shapes require — a country (4 blank), a named
 pollutant (11: mined-land rehabilitation with no contaminant, "unidentified toxic chemical", "contaminants not

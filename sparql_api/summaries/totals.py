@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
@@ -54,19 +53,6 @@ class OutcomeTotal:
     mean: Decimal | None
 
 
-_UNSAFE_IN_IRI = re.compile(r'[\x00-\x20<>"{}|^`\\]')
-
-
-def _bound(query: str, name: str, iri: str) -> str:
-    """``query`` with the pattern ``srkg:summary<Name> ?<name>`` matching ``iri`` only (written into the text)."""
-    if not iri or _UNSAFE_IN_IRI.search(iri):
-        raise ValueError(f"not an IRI: {iri!r}")
-    pattern = f"srkg:summary{name.capitalize()} ?{name} "
-    if pattern not in query:
-        raise ValueError(f"the query has no pattern {pattern.strip()!r}")
-    return query.replace(pattern, f"srkg:summary{name.capitalize()} <{iri}> ", 1)
-
-
 def _decimal(node: Node | None) -> Decimal:
     return Decimal(str(node)) if isinstance(node, Literal) else Decimal(0)
 
@@ -76,12 +62,10 @@ def outcome_totals(
     timeout: float | None = None,
 ) -> list[OutcomeTotal]:
     """Outcome statistics per (technology, pollutant, metric, unit), optionally for one of each."""
-    text = query_text("outcomes")
-    for name, value in (("technology", technology), ("pollutant", pollutant), ("metric", metric)):
-        if value:
-            text = _bound(text, name, value)
+    bindings = {name: URIRef(value) for name, value in
+                (("technology", technology), ("pollutant", pollutant), ("metric", metric)) if value}
     totals = []
-    for row in store.select(text, timeout=timeout):
+    for row in store.select(query_text("outcomes"), bindings, timeout=timeout):
         n = int(row["reductions"])
         total = _decimal(row.get("reductionSum"))
         unit = row.get("unit")

@@ -16,6 +16,7 @@ JSON fields (names stable; ``share_percent`` is a number with one decimal, or nu
 from __future__ import annotations
 
 import hashlib
+from functools import cache
 from typing import Any
 from urllib.parse import urlencode
 
@@ -125,12 +126,17 @@ def query_links() -> dict[str, str]:
     return {fmt: "/sparql?" + urlencode({"query": text, "format": fmt}) for fmt in ("csv", "json")}
 
 
+@cache
+def _base_map_etag() -> str:
+    return f'"{hashlib.sha256(base_map_svg()).hexdigest()[:20]}"'
+
+
 @router.get(BASE_MAP_PATH, summary="The grey world map under the case and country pages' highlights (SVG)",
             response_class=Response)
 def base_map(request: Request) -> Response:
     """Static for the server's life: cached by browsers for a day and revalidated by ETag."""
     body = base_map_svg()
-    etag = f'"{hashlib.sha256(body).hexdigest()[:20]}"'
+    etag = _base_map_etag()
     headers = {"ETag": etag, "Cache-Control": "public, max-age=86400"}
     if etag in (request.headers.get("if-none-match") or ""):
         return Response(status_code=304, headers=headers)

@@ -78,6 +78,7 @@ class LabelIndex:
         self._by_lang: dict[str, dict[str, Label]] = {}
         self._generation = 0  # bumped by forget: a table built from labels read before it is not kept
         self._refreshing: threading.Thread | None = None
+        self._reader_running = False  # a background re-read is under way (set and cleared under the lock)
 
     def forget(self) -> None:
         with self._lock:
@@ -86,29 +87,35 @@ class LabelIndex:
             self._generation += 1
 
     def changed(self, records_only: bool) -> None:
-        """After a write: forget, or (records only, table already read) re-read in the background and swap."""
+        """After a write: forget, or (records only, table already read) re-read in the background and swap. One
+        background reader at a time: writes during its read make it read once more, not start another scan."""
         with self._lock:
-            keep = records_only and self._raw is not None
             self._generation += 1
-            generation = self._generation
-            if not keep:
+            if not (records_only and self._raw is not None):
                 self._raw, self._by_lang = None, {}
                 return
-        thread = threading.Thread(target=self._refresh, args=(generation,), name="label-refresh", daemon=True)
-        self._refreshing = thread
-        thread.start()
+            if self._reader_running:
+                return  # it sees the new generation when its read ends, and reads again
+            self._reader_running = True
+            self._refreshing = threading.Thread(target=self._refresh, name="label-refresh", daemon=True)
+            self._refreshing.start()
 
-    def _refresh(self, generation: int) -> None:
-        try:
-            fresh = self._read()
-        except Exception:  # the store is busy or closing: fall back to reading on the next page
-            with self._lock:
-                if generation == self._generation:
-                    self._raw, self._by_lang = None, {}
-            return
+    def _refresh(self) -> None:
         with self._lock:
-            if generation == self._generation:  # no later write meanwhile
-                self._raw, self._by_lang = fresh, {}
+            generation = self._generation
+        while True:
+            try:
+                fresh = self._read()
+            except Exception:  # the store is busy or closing: fall back to reading on the next page
+                fresh = None
+            with self._lock:
+                if fresh is not None and generation != self._generation and self._raw is not None:
+                    generation = self._generation  # written meanwhile: read once more
+                    continue
+                if self._raw is not None:  # (None: a write that may change terms dropped it; pages read it)
+                    self._raw, self._by_lang = fresh, {}
+                self._reader_running = False
+                return
 
     def wait_for_refresh(self, timeout: float = 60) -> None:
         """Block until a background re-read has finished (tests)."""

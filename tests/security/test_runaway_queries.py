@@ -47,14 +47,16 @@ def run_alongside(server: LiveServer, query: str, accept: str | None = None) -> 
 
     thread = threading.Thread(target=runaway)
     thread.start()
-    time.sleep(0.3)  # the runaway query holds a worker now
+    time.sleep(0.1)  # the runaway query holds a worker now
     simple_times: list[float] = []
-    while thread.is_alive():
+    while True:  # at least one, even when the runaway query was stopped within the first moment
         started = time.monotonic()
         reply = server.query(SIMPLE)
         simple_times.append(time.monotonic() - started)
         assert reply.status == 200, reply.text
         assert len(json.loads(reply.body)["results"]["bindings"]) == 3
+        if not thread.is_alive():
+            break
         time.sleep(0.1)
     thread.join()
     reply = outcome["reply"]

@@ -56,3 +56,27 @@ def test_a_publish_before_any_page_read_reads_on_first_use(store: OxigraphStore)
     index.changed(records_only=True)  # nothing read yet: nothing to keep
     assert index._refreshing is None
     assert index.label(TERM, "en").text == "first"  # type: ignore[union-attr]
+
+
+def test_publishes_during_a_background_read_make_one_more_read_not_one_each(store: OxigraphStore) -> None:
+    index = LabelIndex(store, f"{BASE}id/")
+    _label(store, "first")
+    assert index.label(TERM, "en").text == "first"  # type: ignore[union-attr]
+    gate, reads = threading.Event(), []
+    read = index._read
+
+    def counted():  # type: ignore[no-untyped-def]
+        reads.append(1)
+        gate.wait(30)
+        return read()
+
+    index._read = counted  # type: ignore[method-assign]
+    for n in range(5):
+        _label(store, f"version {n}")
+        index.changed(records_only=True)
+    gate.set()
+    index.wait_for_refresh()
+    # the read under way, then at most one more for the writes made during it (one, if the reader started
+    # after the last write); a reader per write would read five times
+    assert 1 <= len(reads) <= 2
+    assert index.label(TERM, "en").text == "version 4"  # type: ignore[union-attr]
