@@ -8,14 +8,16 @@ from __future__ import annotations
 import statistics
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from urllib.parse import urlencode
 
 from markupsafe import Markup
 from rdflib import Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS
 
 from sparql_api.web.resource_case import parse_point
-from sparql_api.web.resource_data import CaseRow, Facts, Member, OutcomeNumbers
+from sparql_api.web.resource_data import CaseList, CaseRow, Facts, Member, OutcomeNumbers
 from sparql_api.web.resource_view import Link, Presenter, Shown, Text
+from sparql_api.web.search_index import local_key
 from sparql_api.web.worldmap import MapPoint, render_overlay_map
 
 SRKG = Namespace("https://w3id.org/srkg/ontology#")
@@ -87,6 +89,8 @@ class ConceptView:
     facets: list[Row] = field(default_factory=list)
     other: list[Row] = field(default_factory=list)
     cases: list[CaseItem] = field(default_factory=list)
+    more_cases: bool = False  # the concept has more cases than the page lists (resource_data.CASE_LIST_LIMIT)
+    cases_search: str = ""  # the search listing all of them: "/search?pollutant=cadmium"
     outcome_stats: list[OutcomeStat] = field(default_factory=list)
     names: list[Text] = field(default_factory=list)
     covered: bool = False
@@ -208,34 +212,41 @@ def outcome_stats(outcomes: list[OutcomeNumbers], show: Presenter) -> list[Outco
     return sorted(stats, key=lambda s: (s.pollutant.text.casefold(), s.metric.text.casefold()))
 
 
-def technology_view(iri: URIRef, facts: Facts, show: Presenter, cases: list[CaseRow],
+def _list_cases(view: ConceptView, listed: CaseList, show: Presenter, facet: str, with_used: bool = False) -> None:
+    view.cases = case_items(listed.cases, show, with_used=with_used)
+    view.more_cases = listed.more
+    view.cases_search = f"/search?{urlencode({facet: local_key(view.iri)})}"
+
+
+def technology_view(iri: URIRef, facts: Facts, show: Presenter, cases: CaseList,
                     outcomes: list[OutcomeNumbers]) -> ConceptView:
     builder = ConceptBuilder(iri, facts, show)
     view = builder.build(TECHNOLOGY_FACETS)
     view.facets = builder._rows(TECHNOLOGY_FACETS)
-    view.cases = case_items(cases, show, with_used=True)
+    _list_cases(view, cases, show, "technology", with_used=True)
     view.outcome_stats = outcome_stats(outcomes, show)
     return view
 
 
-def pollutant_view(iri: URIRef, facts: Facts, show: Presenter, cases: list[CaseRow]) -> ConceptView:
+def pollutant_view(iri: URIRef, facts: Facts, show: Presenter, cases: CaseList) -> ConceptView:
     builder = ConceptBuilder(iri, facts, show)
     view = builder.build((*POLLUTANT_FACTS, SRKG.casNumber))
     view.identifiers += [Identifier("CAS", str(cas), "", show.property_label(SRKG.casNumber))
                          for cas in facts.literals(iri, SRKG.casNumber)]
     view.facets = builder._rows(POLLUTANT_FACTS)
-    view.cases = case_items(cases, show)
+    _list_cases(view, cases, show, "pollutant")
     return view
 
 
-def country_view(iri: URIRef, facts: Facts, show: Presenter, cases: list[CaseRow]) -> ConceptView:
+def country_view(iri: URIRef, facts: Facts, show: Presenter, listed: CaseList) -> ConceptView:
     codes = (SRKG.iso3Code, SRKG.iso2Code, SRKG.m49Code)
     builder = ConceptBuilder(iri, facts, show)
     view = builder.build((*codes, *COUNTRY_REGIONS, SRKG.isUNMember))
     view.names = sorted((Text(str(n), n.language or "") for n in facts.literals(iri, SKOS.prefLabel)),
                         key=lambda t: t.lang)
     view.facets = builder._rows((*codes, *COUNTRY_REGIONS, SRKG.isUNMember))
-    view.cases = case_items(cases, show)
+    _list_cases(view, listed, show, "country")
+    cases = listed.cases
     view.covered = bool(cases)
     code = facts.one(iri, SRKG.m49Code)
     points = []
