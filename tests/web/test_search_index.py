@@ -117,7 +117,7 @@ def test_bm25_ranks_rarer_terms_and_denser_documents_higher() -> None:
     assert set(both) == {0, 1}  # every word must match
     assert index.search(parse_query("cadmium lead ")) == {}
     # "cadmium" (in 2 of 4 documents) weighs more than "soil" (in all 4).
-    assert index.postings["cadmium"][0] > index.postings["soil"][0]
+    assert index.posting("cadmium")[0] > index.posting("soil")[0]
 
 
 def test_prefix_matches_count_less_than_exact_words() -> None:
