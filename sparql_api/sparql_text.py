@@ -244,15 +244,23 @@ def insert_in_where(query: str, text: str) -> str:
 
 
 def inline_iris(query: str, iris: Mapping[str, str]) -> str:
-    """``query`` with the variables named in ``iris`` written as those IRIs inside its WHERE group.
+    """``query`` with the variables named in ``iris`` written as those IRIs inside its WHERE group (see
+    ``inline_terms``)."""
+    return inline_terms(query, {name: f"<{iri}>" for name, iri in iris.items()})
+
+
+def inline_terms(query: str, terms: Mapping[str, str]) -> str:
+    """``query`` with the variables named in ``terms`` written as those terms (SPARQL/N-Triples syntax, e.g.
+    ``<http://a>`` or ``"fr"``) inside its WHERE group.
 
     For stores that do not start a property path from a variable bound by ``VALUES`` (Virtuoso 7 walks
     ``?root (p|q)* ?s`` from every node, then joins: seconds instead of milliseconds). The caller keeps its
     ``VALUES`` so the variable is still bound for the projection. Queries with a nested SELECT (whose own scope
-    may reuse the name) are returned unchanged. ``iris`` values must already be valid IRIs (pyoxigraph-checked).
+    may reuse the name) are returned unchanged. ``terms`` values must already be valid terms written by
+    pyoxigraph (which validates IRIs and escapes literals).
     """
     toks = token_list(query)
-    if not iris or any(t.keyword == "SELECT" and t.depth > 0 for t in toks):
+    if not terms or any(t.keyword == "SELECT" and t.depth > 0 for t in toks):
         return query
     start = next((t for t in toks if t.depth == 0 and t.text == "{"), None)
     if start is None:
@@ -261,8 +269,8 @@ def inline_iris(query: str, iris: Mapping[str, str]) -> str:
     for tok in toks:
         if tok.start <= start.start or tok.depth == 0:
             continue
-        if tok.kind == "var" and tok.text[1:] in iris:
-            parts += [query[pos:tok.start], f"<{iris[tok.text[1:]]}>"]
+        if tok.kind == "var" and tok.text[1:] in terms:
+            parts += [query[pos:tok.start], terms[tok.text[1:]]]
             pos = tok.end
     return "".join(parts) + query[pos:]
 

@@ -22,7 +22,15 @@ import pytest
 from ingest.pipeline import ingest_file
 from sparql_api.analysis.comparison import Comparison, TechnologyResult, compare
 from sparql_api.analysis.cost_measures import normalise
-from sparql_api.analysis.evidence import QUERY_NAMES, Filters, query_text, runnable_query
+from sparql_api.analysis.evidence import (
+    QUERY_NAMES,
+    Filters,
+    bound_query,
+    fetch,
+    query_text,
+    runnable_query,
+    with_pollutants,
+)
 from sparql_api.analysis.formats import render
 from sparql_api.analysis.money import default_tables
 from sparql_api.analysis.outcome_measures import MetricResult, StatedOutcome, by_metric, reduction
@@ -32,6 +40,7 @@ from sparql_api.analysis.resolve import FilterError, resolve_pollutant
 from sparql_api.analysis.rows import AssessmentRow, CaseRow, CostRow, Evidence, OutcomeRow
 from sparql_api.analysis.service import CompareRequest, run
 from sparql_api.analysis.stats import strength
+from sparql_api.store.base import Store
 from sparql_api.store.oxigraph_store import OxigraphStore
 
 REPO = Path(__file__).resolve().parents[1]
@@ -42,21 +51,25 @@ VOCAB = "https://w3id.org/srkg/vocab/"
 QUDT = "http://qudt.org/vocab/unit/"
 
 
-def build_store(folder: Path) -> None:
+def load_data(store: Store) -> None:
     """Vocabularies, countries, one hand-modelled example and the real readers' output of the fixture rows."""
+    graphs = {"vocab": sorted((REPO / "ontology" / "vocab").glob("*.ttl")),
+              "countries": [REPO / "ontology" / "external" / "countries.ttl"],
+              "examples": [FIXTURE / "rou-straulesti-oil-storage.ttl"]}
+    for name, files in graphs.items():
+        for path in files:
+            store.add_graph(f"https://w3id.org/srkg/graph/{name}", path.read_bytes(), "text/turtle")
+    for key, kind, name in (("field-trials", "field-trials", "field-trials-subset.csv"),
+                            ("literature-cases", "literature", "literature-subset.csv")):
+        result = ingest_file(FIXTURE / name, submitter="test", submission_key=key, kind=kind)
+        data = result.load_graph.serialize(format="nt", encoding="utf-8")
+        store.replace_graph(f"https://w3id.org/srkg/graph/submission/{key}", data, "application/n-triples")
+
+
+def build_store(folder: Path) -> None:
     store = OxigraphStore(folder)
     try:
-        graphs = {"vocab": sorted((REPO / "ontology" / "vocab").glob("*.ttl")),
-                  "countries": [REPO / "ontology" / "external" / "countries.ttl"],
-                  "examples": [FIXTURE / "rou-straulesti-oil-storage.ttl"]}
-        for name, files in graphs.items():
-            for path in files:
-                store.add_graph(f"https://w3id.org/srkg/graph/{name}", path.read_bytes(), "text/turtle")
-        for key, kind, name in (("field-trials", "field-trials", "field-trials-subset.csv"),
-                                ("literature-cases", "literature", "literature-subset.csv")):
-            result = ingest_file(FIXTURE / name, submitter="test", submission_key=key, kind=kind)
-            data = result.load_graph.serialize(format="nt", encoding="utf-8")
-            store.replace_graph(f"https://w3id.org/srkg/graph/submission/{key}", data, "application/n-triples")
+        load_data(store)
     finally:
         store.close()
         del store
@@ -375,9 +388,10 @@ def test_example_query_is_the_application_query_with_its_values_row(name: str) -
 
 
 def test_runnable_query_gives_what_the_bound_query_gives(store: OxigraphStore) -> None:
-    filters = Filters(VOCAB + "pollutant/lead", medium=VOCAB + "medium/soil")
+    filters = with_pollutants(store, Filters(VOCAB + "pollutant-class/metals-metalloids", medium=VOCAB + "medium/soil"))
+    assert len(filters.pollutants) > 3 and VOCAB + "pollutant/lead" in filters.pollutants
     for name in QUERY_NAMES:
-        bound = store.select(query_text(name), filters.bindings())
+        bound = store.select(bound_query(name, filters), filters.bindings())
         written = store.select(runnable_query(name, filters))
         assert len(bound) == len(written) and (name != "evidence-cases" or bound)
 
@@ -388,3 +402,24 @@ def test_text_formats_agree_with_json(store: OxigraphStore) -> None:
     header, *rows = list(csv.reader(render(data, "csv").splitlines()))
     assert [r[1] for r in rows] == [t["label"] for t in data["technologies"]]
     assert rows[0][header.index("leachable concentration: % reduction")] == "99.8 (99.7–99.9, n=2) thin"
+
+
+def test_evidence_rows_carry_labels_and_notations_in_the_readers_language(store: OxigraphStore) -> None:
+    """The evidence queries return IRIs; labels, notations and nature-based categories come from one lookup."""
+    english = fetch(store, Filters(VOCAB + "pollutant/lead"))
+    french = fetch(store, Filters(VOCAB + "pollutant/lead", lang="fr"))
+    technologies = {c.technology.rsplit("/", 1)[1]: (c.technology_label, c.technology_nbs) for c in english.cases}
+    assert technologies == {"compost-amendment": ("compost amendment", "yes"),
+                            "excavation": ("excavation of contaminated soil", "no"),
+                            "in-situ-stabilisation-with-amendments": ("in-situ stabilisation with soil amendments",
+                                                                      "partial")}
+    assert {(c.country_label, c.scale, c.case_nbs) for c in english.cases} == {
+        ("United States of America", "field", "partial"), ("United States of America", "full", "no"),
+        ("United States of America", None, "no")}
+    assert {c.country_label for c in french.cases} == {"États-Unis d’Amérique"}
+    # No French label for these technologies: English is the fallback.
+    assert {c.technology_label for c in french.cases} == {label for label, _ in technologies.values()}
+    assert {o.pollutant_label for o in english.outcomes} == {"lead"}
+    assert {o.pollutant_label for o in french.outcomes} == {"plomb"}
+    assert "leachable concentration" in {o.metric_label for o in english.outcomes}
+    assert {o.unit_label for o in english.outcomes if o.unit} == {"milligram per litre"}

@@ -7,7 +7,8 @@ who want to run it at /sparql themselves.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
@@ -21,7 +22,10 @@ from sparql_api.store.base import Store
 
 QUERIES_DIR = Path(__file__).parent / "queries"
 QUERY_NAMES = ("evidence-cases", "evidence-outcomes", "evidence-costs", "evidence-assessments")
-PARAMETERS = ("target", "medium", "siteType", "inCountry", "inRegion", "lang")
+# How the rows are sorted before they are read (the queries have no ORDER BY: see their headers).
+ORDER = {"evidence-cases": ("technology", "case"), "evidence-outcomes": ("case", "outcome"),
+         "evidence-costs": ("case", "cost"), "evidence-assessments": ("case", "assessment", "criterion")}
+PARAMETERS = ("medium", "siteType", "inCountry", "inRegion", "lang")
 
 Row = dict[str, Node]
 
@@ -36,10 +40,13 @@ class Filters:
     country: str | None = None
     region: str | None = None
     lang: str = "en"
+    # The pollutants of the comparison (evidence-pollutants.rq): the target and those under it. Found by
+    # ``with_pollutants`` when not given.
+    pollutants: tuple[str, ...] = ()
 
     def bindings(self) -> dict[str, Node]:
         """The bound parameters of every evidence query (unset filters are left unbound)."""
-        values: dict[str, Node] = {"target": URIRef(self.target), "lang": Literal(self.lang)}
+        values: dict[str, Node] = {"lang": Literal(self.lang)}
         for name, iri in (("medium", self.medium), ("siteType", self.site_type), ("inCountry", self.country),
                           ("inRegion", self.region)):
             if iri:
@@ -50,9 +57,27 @@ class Filters:
 @cache
 def query_text(name: str) -> str:
     """The text of ``queries/{name}.rq`` (the evidence queries and ``form-options``)."""
-    if name not in (*QUERY_NAMES, "form-options"):
+    if name not in (*QUERY_NAMES, "evidence-pollutants", "form-options"):
         raise KeyError(name)
     return (QUERIES_DIR / f"{name}.rq").read_text("utf-8")
+
+
+def with_pollutants(store: Store, filters: Filters, timeout: float | None = None) -> Filters:
+    """``filters`` with the comparison's pollutants found in the store (unless they are already set)."""
+    if filters.pollutants:
+        return filters
+    rows = store.select(query_text("evidence-pollutants"), {"target": URIRef(filters.target)}, timeout=timeout)
+    found = sorted({str(row["matchedPollutant"]) for row in rows if isinstance(row.get("matchedPollutant"), URIRef)})
+    return replace(filters, pollutants=tuple(found or [filters.target]))
+
+
+def bound_query(name: str, filters: Filters) -> str:
+    """The evidence query with the comparison's pollutants as ``VALUES`` rows (IRIs from the vocabulary)."""
+    pollutants = " ".join(URIRef(iri).n3() for iri in filters.pollutants or (filters.target,))
+    values = f"\n  VALUES ?matchedPollutant {{ {pollutants} }}\n"
+    if name == "evidence-outcomes":
+        values += f"  VALUES ?pollutant {{ {pollutants} }}\n"
+    return insert_in_where(query_text(name), values)
 
 
 def runnable_query(name: str, filters: Filters) -> str:
@@ -60,23 +85,79 @@ def runnable_query(name: str, filters: Filters) -> str:
     bound = filters.bindings()
     cells = " ".join(bound[p].n3() if p in bound else "UNDEF" for p in PARAMETERS)
     names = " ".join("?" + p for p in PARAMETERS)
-    row = f"\n  # Parameters (see above); UNDEF = not set.\n  VALUES ({names}) {{\n    ({cells})\n  }}\n"
-    return insert_in_where(query_text(name), row)
+    row = (f"\n  # Parameters (see above); UNDEF = not set.\n  VALUES ({names}) {{\n    ({cells})\n  }}\n"
+           "  # The pollutants of the comparison (evidence-pollutants.rq).")
+    return insert_in_where(bound_query(name, filters), row)
 
 
 def fetch(store: Store, filters: Filters, timeout: float | None = None) -> Evidence:
-    """Run the four evidence queries and read their rows."""
+    """Run the four evidence queries and read their rows, with the labels of the concepts they name."""
+    filters = with_pollutants(store, filters, timeout)
     bound = filters.bindings()
 
     def rows(name: str) -> list[Row]:
-        return store.select(query_text(name), bound, timeout=timeout)
+        found = store.select(bound_query(name, filters), bound, timeout=timeout)
+        keys = ORDER[name]
+        return sorted(found, key=lambda row: tuple(_text(row, key) for key in keys))
 
+    case_rows, outcome_rows = rows("evidence-cases"), rows("evidence-outcomes")
+    named = {row[name] for row in case_rows for name in ("technology", "country", "scale", "caseNbs") if name in row}
+    named |= {row[name] for row in outcome_rows for name in ("pollutant", "metric", "unit") if name in row}
+    terms = fetch_terms(store, named, filters.lang, timeout)
     return Evidence(
-        cases=tuple(_cases(rows("evidence-cases"))),
-        outcomes=tuple(_outcomes(rows("evidence-outcomes"))),
+        cases=tuple(_cases(case_rows, terms)),
+        outcomes=tuple(_outcomes(outcome_rows, terms)),
         costs=tuple(_costs(rows("evidence-costs"))),
         assessments=tuple(_assessments(rows("evidence-assessments"))),
     )
+
+
+@dataclass(frozen=True)
+class Term:
+    """What the comparison shows of a concept: its label in the reader's language (else English), its notation,
+    and for a technology the notation of its nature-based category."""
+
+    label: str = ""
+    notation: str | None = None
+    nbs: str | None = None
+
+
+TERMS_QUERY = QUERIES_DIR / "evidence-terms.rq"
+
+
+def fetch_terms(store: Store, iris: set[Node], lang: str, timeout: float | None = None) -> dict[str, Term]:
+    """The labels and notations of ``iris`` (IRIs from the store's own answers) in one query."""
+    named = sorted(str(iri) for iri in iris if isinstance(iri, URIRef))
+    if not named:
+        return {}
+    values = "VALUES ?term { " + " ".join(URIRef(iri).n3() for iri in named) + " }"
+    query = insert_in_where(_terms_query(), values)
+    found: dict[str, dict[str, set[str]]] = {}
+    for row in store.select(query, timeout=timeout):
+        term = found.setdefault(str(row["term"]), {"own": set(), "en": set(), "notation": set(), "nbs": set()})
+        label = row.get("label")
+        if isinstance(label, Literal):
+            tag = (label.language or "").lower()
+            for wanted in {lang, "en"}:
+                if _lang_matches(tag, wanted):
+                    term["own" if wanted == lang else "en"].add(str(label))
+        for name in ("notation", "nbs"):
+            if row.get(name) is not None:
+                term[name].add(str(row[name]))
+    return {iri: Term(label=min(t["own"] or t["en"], default=""), notation=min(t["notation"], default=None),
+                      nbs=min(t["nbs"], default=None))
+            for iri, t in found.items()}
+
+
+@cache
+def _terms_query() -> str:
+    return TERMS_QUERY.read_text("utf-8")
+
+
+def _lang_matches(tag: str, lang: str) -> bool:
+    """SPARQL's LANGMATCHES for a basic range: the tag is ``lang`` or starts with ``lang-``."""
+    lang = lang.lower()
+    return tag == lang or tag.startswith(lang + "-")
 
 
 def _text(row: Row, name: str) -> str:
@@ -105,29 +186,41 @@ def _int(row: Row, name: str) -> int | None:
 
 
 def _bool(row: Row, name: str) -> bool:
+    """A boolean cell: ``true``, or ``1`` as Virtuoso 7 writes the value of an ``EXISTS``."""
     value = row.get(name)
-    return isinstance(value, Literal) and value.toPython() is True
+    return isinstance(value, Literal) and value.toPython() in (True, 1) and str(value) in ("true", "1")
 
 
-def _cases(rows: list[Row]) -> list[CaseRow]:
+def _cases(rows: list[Row], terms: Mapping[str, Term]) -> list[CaseRow]:
     """One row per (case, technology): the first row wins when a value is given twice (e.g. two titles)."""
     seen: dict[tuple[str, str], CaseRow] = {}
+    none = Term()
+
+    def term(row: Row, name: str) -> Term:
+        return terms.get(_text(row, name), none)
+
     for row in rows:
         key = (_text(row, "case"), _text(row, "technology"))
         if key in seen:
             continue
+        technology = terms.get(key[1], none)
         seen[key] = CaseRow(
             case=key[0], technology=key[1], title=_text(row, "title"),
-            technology_label=_text(row, "technologyLabel"), technology_nbs=_opt(row, "technologyNbs"),
-            case_nbs=_opt(row, "caseNbs"), scale=_opt(row, "scale"), country=_opt(row, "country"),
-            country_label=_text(row, "countryLabel"), duration_months=_decimal(row, "durationMonths"),
+            technology_label=technology.label, technology_nbs=technology.nbs,
+            case_nbs=term(row, "caseNbs").notation, scale=term(row, "scale").notation, country=_opt(row, "country"),
+            country_label=term(row, "country").label, duration_months=_decimal(row, "durationMonths"),
             start_year=_int(row, "startYear"), end_year=_int(row, "endYear"),
             medium_stated=_bool(row, "mediumStated"),
         )
     return list(seen.values())
 
 
-def _outcomes(rows: list[Row]) -> list[OutcomeRow]:
+def _outcomes(rows: list[Row], terms: Mapping[str, Term]) -> list[OutcomeRow]:
+    none = Term()
+
+    def label(row: Row, name: str) -> str:
+        return terms.get(_text(row, name), none).label
+
     steps: dict[str, set[str]] = {}
     first: dict[str, Row] = {}
     for row in rows:
@@ -138,10 +231,10 @@ def _outcomes(rows: list[Row]) -> list[OutcomeRow]:
     return [
         OutcomeRow(
             case=_text(row, "case"), outcome=outcome, metric=_text(row, "metric"),
-            metric_label=_text(row, "metricLabel"), pollutant=_text(row, "pollutant"),
-            pollutant_label=_text(row, "pollutantLabel"), value_before=_decimal(row, "valueBefore"),
+            metric_label=label(row, "metric"), pollutant=_text(row, "pollutant"),
+            pollutant_label=label(row, "pollutant"), value_before=_decimal(row, "valueBefore"),
             before_qualifier=_opt(row, "beforeQualifier"), value_after=_decimal(row, "valueAfter"),
-            after_qualifier=_opt(row, "afterQualifier"), unit=_opt(row, "unit"), unit_label=_text(row, "unitLabel"),
+            after_qualifier=_opt(row, "afterQualifier"), unit=_opt(row, "unit"), unit_label=label(row, "unit"),
             reduction_percent=_decimal(row, "reductionPercent"), reduction_as_stated=_opt(row, "reductionAsStated"),
             stated_as=_text(row, "statedAs"), step_technologies=frozenset(steps.get(outcome, ())),
         )

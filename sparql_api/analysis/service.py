@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sparql_api.analysis.comparison import Comparison, compare
-from sparql_api.analysis.evidence import Filters, fetch
+from sparql_api.analysis.evidence import Filters, fetch, with_pollutants
 from sparql_api.analysis.money import MoneyTables, default_tables
 from sparql_api.analysis.pillar_scores import Weights
 from sparql_api.analysis.resolve import FilterError, Resolved, resolve_concept, resolve_pollutant
@@ -56,6 +56,7 @@ def resolve(request: CompareRequest) -> tuple[Filters, dict[str, Resolved], Weig
 def run(store: Store, request: CompareRequest, money: MoneyTables | None = None,
         timeout: float | None = None) -> CompareResult:
     filters, resolved, weights = resolve(request)
+    filters = with_pollutants(store, filters, timeout)
     evidence = fetch(store, filters, timeout=timeout)
     comparison = compare(evidence, money or default_tables(), weights, request.metric)
     return CompareResult(request, filters, resolved, comparison)

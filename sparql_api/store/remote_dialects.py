@@ -78,8 +78,9 @@ class Dialect:
     hidden_graphs: tuple[str, ...] = ()
     # Named graph that holds the store's default graph; None: the server has a real one (GSP ``?default``).
     default_graph_holder: str | None = None
-    # Write IRIs bound as parameters into the WHERE group too (the store does not start paths from VALUES).
-    inline_bound_iris: bool = False
+    # Write bound parameters (IRIs and literals) into the WHERE group too: the store does not start paths from
+    # VALUES, or does not see VALUES bindings in the FILTER of an OPTIONAL.
+    inline_bound_terms: bool = False
 
     def query_text(self, sparql: str, *, hide: bool = True) -> str:
         return sparql
@@ -122,7 +123,9 @@ class VirtuosoDialect(Dialect):
     row_cap: int | None = VIRTUOSO_DEFAULT_ROW_CAP
     hidden_graphs: tuple[str, ...] = VIRTUOSO_SCHEMA_GRAPHS
     default_graph_holder: str | None = DEFAULT_GRAPH
-    inline_bound_iris: bool = True  # Virtuoso 7 walks `?root (p|q)* ?s` from every node when ?root comes by VALUES
+    # Virtuoso 7 walks `?root (p|q)* ?s` from every node when ?root comes by VALUES, and an OPTIONAL's
+    # FILTER (LANGMATCHES(LANG(?label), ?lang)) matched nothing when ?lang did (tests/store/test_backend_contract.py).
+    inline_bound_terms: bool = True
     _pragmas: str = field(default="", init=False, repr=False)
 
     def __post_init__(self) -> None:

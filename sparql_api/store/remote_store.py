@@ -33,7 +33,7 @@ import pyoxigraph as ox
 from rdflib import BNode, URIRef
 from rdflib.term import Node
 
-from sparql_api.sparql_text import inline_iris, insert_in_where, prologue_prefixes, query_form
+from sparql_api.sparql_text import inline_terms, insert_in_where, prologue_prefixes, query_form
 from sparql_api.store.base import (
     DEFAULT_GRAPH,
     DataSyntaxError,
@@ -226,8 +226,8 @@ class RemoteStore(Store):
         text = sparql
         if bindings:
             values = values_clause(bindings)  # first: it refuses any term pyoxigraph cannot write (e.g. a bad IRI)
-            if self.dialect.inline_bound_iris:
-                text = inline_iris(text, {k: str(v) for k, v in bindings.items() if isinstance(v, URIRef)})
+            if self.dialect.inline_bound_terms:
+                text = inline_terms(text, {k: str(to_ox(v)) for k, v in bindings.items()})
             text = insert_in_where(text, values)
         response = self._run_query(text, JSON, timeout=timeout)
         parsed = parse_json_results(response.content, self.dialect.fix_term)

@@ -188,6 +188,20 @@ def test_select_binds_parameters_without_pasting_text(store: Store) -> None:
     assert store.stats() == {G1: len(HOSTILE)}
 
 
+def test_a_bound_language_tag_is_seen_by_langmatches(store: Store) -> None:
+    """The app's queries pick labels with LANGMATCHES(LANG(?label), ?lang), ?lang bound: on Virtuoso 7 a ?lang
+    bound with VALUES matched nothing, so every page fell back to English (the dialect writes it in)."""
+    data = "".join(f'<{EX}c> <{EX}label> "{text}"@{tag} .\n'
+                   for text, tag in (("cadmium", "en"), ("cadmium (fr)", "fr"), ("кадмий", "ru"))).encode()
+    store.add_graph(G1, data, NT)
+    query = f"SELECT ?label WHERE {{ <{EX}c> <{EX}label> ?label FILTER (LANGMATCHES(LANG(?label), ?lang)) }}"
+    optional = f"""SELECT ?label WHERE {{ <{EX}c> <{EX}label> ?any
+      OPTIONAL {{ <{EX}c> <{EX}label> ?label FILTER (LANGMATCHES(LANG(?label), ?lang)) }} }}"""
+    for lang, label in (("fr", "cadmium (fr)"), ("ru", "кадмий"), ("en", "cadmium")):
+        assert [str(r["label"]) for r in store.select(query, {"lang": Literal(lang)})] == [label], lang
+        assert {str(r["label"]) for r in store.select(optional, {"lang": Literal(lang)})} == {label}, lang
+
+
 def test_an_invalid_iri_parameter_is_refused(store: Store) -> None:
     store.add_graph(G1, ntriples(1), NT)
     with pytest.raises((StoreError, ValueError)):

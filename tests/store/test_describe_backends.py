@@ -1,6 +1,6 @@
 """A case page's description (the case and every record it owns) is the same on both backends.
 
-On Virtuoso the bound case IRI is also written into the query (``Dialect.inline_bound_iris``) so that the
+On Virtuoso the bound case IRI is also written into the query (``Dialect.inline_bound_terms``) so that the
 ``(srkg:site|…)*`` path starts from it; this checks the answer did not change by it.
 """
 
