@@ -19,6 +19,7 @@ from sparql_api.server.bootstrap import bootstrap
 from sparql_api.store.base import DEFAULT_GRAPH, DataSyntaxError, QuerySyntaxError, StoreError
 from sparql_api.store.oxigraph_store import OxigraphStore
 from sparql_api.summaries.naming import is_summary_graph, summary_graph
+from sparql_api.summaries.running import RunningTotals
 from sparql_api.summaries.store import SummarisingStore, SummaryGraphWrite, summarised
 from sparql_api.summaries.totals import FACETS, case_counts, outcome_totals
 from sparql_api.summaries.touched import touched_graphs
@@ -75,8 +76,11 @@ def summary_outcomes(store: object) -> dict[tuple, tuple]:
 
 
 def assert_in_step(store: SummarisingStore) -> None:
+    """The running totals, the SPARQL sums over the summary graphs and the case records agree."""
     for facet in FACETS:
         assert dict(case_counts(store, facet)) == live_counts(store, facet), facet
+        assert case_counts(store, facet) == case_counts(store, facet, live=True), facet
+    assert outcome_totals(store) == outcome_totals(store, live=True)
     live, summed = live_outcomes(store), summary_outcomes(store)
     assert summed.keys() == live.keys()
     for key, (cases, n, low, high) in live.items():
@@ -134,8 +138,9 @@ def test_outcome_statistics_are_the_case_records_numbers(real: SummarisingStore)
                           metric=cadmium[0].metric)
     assert both == [t for t in cadmium if (t.technology, t.metric) == (cadmium[0].technology, cadmium[0].metric)]
     for hostile in ("x> } ; DROP ALL #", "a b", " ", "<https://x>"):  # never written into the query text
-        with pytest.raises(StoreError, match="invalid query parameter"):
-            outcome_totals(real, pollutant=hostile)
+        for live in (False, True):
+            with pytest.raises(StoreError, match="invalid query parameter"):
+                outcome_totals(real, pollutant=hostile, live=live)
 
 
 # --- every write path, on a store of our own -------------------------------------------------------------------
@@ -172,6 +177,38 @@ def test_replace_add_drop_keep_summaries_in_step(own: SummarisingStore) -> None:
     assert countries(own) == {"KEN": 2} and not own.has_graph(summary_graph(G1))
     assert own.drop_graph(G1) is False
     assert_in_step(own)
+
+
+def test_running_totals_follow_each_write_by_difference(own: SummarisingStore,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """Built once, then moved by each write (never rebuilt); a minimum or maximum that a replaced or withdrawn
+    graph held is read again; earlier snapshots stay as they were."""
+    own.replace_graph(G1, (case_ttl("a", "FRA") + case_ttl("b", "FRA", reduction="40")).encode(), "text/turtle")
+    first = own.running()
+    monkeypatch.setattr(RunningTotals, "from_summaries", classmethod(lambda *_a, **_k: pytest.fail("rebuilt")))
+
+    def stats() -> tuple:
+        [total] = outcome_totals(own)
+        return total.cases, total.reductions, total.low, total.high, total.mean
+
+    assert stats() == (2, 2, 40, 80, Decimal("60.00"))
+    own.replace_graph(G2, case_ttl("c", "KEN", reduction="30.5").encode(), "text/turtle")
+    assert stats() == (3, 3, Decimal("30.5"), 80, Decimal("50.17"))
+    assert own.running() is not first
+    [old] = first.outcomes.values()  # the earlier snapshot did not change
+    assert (old.cases, old.low) == (2, Decimal(40))
+    assert_in_step(own)
+    own.drop_graph(G2)  # held the minimum: read again from the summaries that are left
+    assert stats() == (2, 2, 40, 80, Decimal("60.00"))
+    own.replace_graph(G1, case_ttl("a", "FRA", reduction="90").encode(), "text/turtle")  # held both extremes
+    assert stats() == (1, 1, 90, 90, Decimal("90.00"))
+    assert countries(own) == {"FRA": 1}
+    own.add_graph(G2, case_ttl("d", "PER", pollutant="lead").encode(), "text/turtle")  # Graph Store POST
+    assert countries(own) == {"FRA": 1, "PER": 1}
+    assert_in_step(own)
+    own.drop_graph(G1)
+    own.drop_graph(G2)
+    assert own.running().cases == {} and own.running().outcomes == {}
 
 
 def test_sparql_updates_keep_summaries_in_step(own: SummarisingStore) -> None:

@@ -35,7 +35,7 @@ from sparql_api.server.security_headers import SecurityHeaders
 from sparql_api.server.service_description import ServiceDescription
 from sparql_api.server.tokens import TokenStore, token_store_path
 from sparql_api.store.base import Store
-from sparql_api.summaries.store import summarised
+from sparql_api.summaries.store import summarised, warm_running_totals
 from sparql_api.web import routes as web_routes
 from sparql_api.web import submission_views
 
@@ -68,6 +68,7 @@ def create_app(settings: Settings, store: Store, tokens: TokenStore | None = Non
         if callable(start):
             start()
         submissions = submission_views.ensure_service(app.state.srkg)  # resumes unfinished ingests
+        warm_running_totals(store)
         yield
         await run_in_threadpool(submissions.close)  # waits for the current ingest step; keep the loop free
 

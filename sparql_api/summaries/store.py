@@ -8,7 +8,9 @@
   (for an update whose graphs cannot be told, every summary: see ``touched``). ``restore`` keeps the dump's own
   summaries and makes the missing ones.
 Summary graphs themselves cannot be written by anyone else (``SummaryGraphWrite``). Everything else is the
-wrapped store's.
+wrapped store's. The wrapper also keeps the running totals of all summaries (``running.py``), updated by
+difference with each write it makes (writes it cannot follow one graph at a time drop them, to be built again on
+the next read).
 """
 
 from __future__ import annotations
@@ -30,11 +32,13 @@ from sparql_api.store.base import (
     UnsupportedMediaType,
 )
 from sparql_api.store.wrapping import WrappingStore, find_wrapped
-from sparql_api.summaries.contribution import summarise, summarise_data, summary_triples
+from sparql_api.summaries.contribution import Contribution, OutcomeKey, summarise, summarise_data, summary_triples
 from sparql_api.summaries.naming import is_summary_graph, summary_graph
+from sparql_api.summaries.running import RunningTotals, read_summary
 from sparql_api.summaries.touched import touched_graphs
 
 N_TRIPLES = "application/n-triples"
+NOTHING = Contribution((), {})
 QUAD_FORMATS = (ox.RdfFormat.N_QUADS, ox.RdfFormat.TRIG)
 log = logging.getLogger("srkg.summaries")
 
@@ -59,6 +63,42 @@ class SummarisingStore(WrappingStore):
         super().__init__(inner)
         self._lock = threading.RLock()
         self._journal = journal
+        self._running: RunningTotals | None = None  # built on first read, then kept in step with every write
+
+    # --- running totals ---------------------------------------------------------------------------
+    def running(self, timeout: float | None = None) -> RunningTotals:
+        """The totals of every summary (a snapshot: later writes replace it, never change it)."""
+        totals = self._running
+        if totals is None:
+            with self._lock:
+                if self._running is None:
+                    self._running = RunningTotals.from_summaries(self._inner, timeout)
+                totals = self._running
+        return totals
+
+    def _old(self, graphs: Iterable[str]) -> dict[str, Contribution]:
+        """What the graphs' summaries say now (read only when there are totals to keep in step)."""
+        if self._running is None:
+            return {}
+        return {graph: read_summary(self._inner, summary_graph(graph)) for graph in graphs}
+
+    def _advance(self, old: Mapping[str, Contribution], new: Mapping[str, Contribution]) -> None:
+        """Move the totals from ``old`` to ``new`` summaries (already written); on any failure drop them."""
+        totals = self._running
+        if totals is None:
+            return
+        try:
+            stale: set[OutcomeKey] = set()
+            for graph, contribution in new.items():
+                totals, touched = totals.changed(old.get(graph, NOTHING), contribution)
+                stale |= touched
+            self._running = totals.with_extremes(self._inner, stale) if stale else totals
+        except Exception:  # the write itself is done; the totals are built again on the next read
+            log.warning("running totals dropped after a write (rebuilt on next use)", exc_info=True)
+            self._running = None
+
+    def _forget_running(self) -> None:
+        self._running = None
 
     def _pending(self, graphs: Iterable[str] | None) -> None:
         """Journal ``graphs`` (None: all) before a write whose summaries are recomputed after it; ``_done``
@@ -95,10 +135,6 @@ class SummarisingStore(WrappingStore):
         self._done()
 
     # --- summaries --------------------------------------------------------------------------------
-    def _summary_content(self, graph: str, data: bytes, media_type: str) -> tuple[bytes, str] | None:
-        triples = summary_triples(summarise_data(data, media_type, graph), graph, summary_graph(graph))
-        return (triples, N_TRIPLES) if triples else None
-
     def refresh(self, graphs: Iterable[str]) -> int:
         """Recompute the summaries of ``graphs`` from the store as it is; how many of them have one now."""
         kept = 0
@@ -106,18 +142,22 @@ class SummarisingStore(WrappingStore):
             for graph in graphs:
                 if is_summary_graph(graph):
                     continue
-                triples = summary_triples(summarise(self._inner, graph), graph, summary_graph(graph))
+                old = self._old([graph])
+                contribution = summarise(self._inner, graph)
+                triples = summary_triples(contribution, graph, summary_graph(graph))
                 target = summary_graph(graph)
                 if triples:
                     self._inner.replace_graph(target, triples, N_TRIPLES)
                     kept += 1
                 elif self._inner.has_graph(target):
                     self._inner.drop_graph(target)
+                self._advance(old, {graph: contribution})
         return kept
 
     def refresh_all(self) -> int:
         """Recompute every summary and drop those whose graph is gone (after writes that cannot be told apart)."""
         with self._lock:
+            self._forget_running()
             graphs = self._inner.graphs()
             sources = [g for g in graphs if not is_summary_graph(g)]
             wanted = {summary_graph(g) for g in sources}
@@ -136,6 +176,7 @@ class SummarisingStore(WrappingStore):
             wanted = {summary_graph(g): g for g in sources}
             for orphan in summaries - set(wanted):
                 self._inner.drop_graph(orphan)
+                self._forget_running()
             missing = sorted(g for s, g in wanted.items() if s not in summaries)
             if summary_graph(DEFAULT_GRAPH) not in summaries:
                 missing.append(DEFAULT_GRAPH)
@@ -149,10 +190,15 @@ class SummarisingStore(WrappingStore):
         for graph in contents:
             _refuse(graph)
         with self._lock:
+            old = self._old(contents)
+            new: dict[str, Contribution] = {}
             writes: dict[str, tuple[bytes, str] | None] = dict(contents)
             for graph, content in contents.items():
-                writes[summary_graph(graph)] = None if content is None else self._summary_content(graph, *content)
+                new[graph] = NOTHING if content is None else summarise_data(content[0], content[1], graph)
+                triples = summary_triples(new[graph], graph, summary_graph(graph))
+                writes[summary_graph(graph)] = (triples, N_TRIPLES) if triples else None
             counts = self._inner.replace_graphs(writes)
+            self._advance(old, new)
         return {graph: counts.get(graph, 0) for graph in contents}
 
     def replace_graph(self, graph_iri: str, data: bytes, media_type: str) -> int:
@@ -218,6 +264,7 @@ class SummarisingStore(WrappingStore):
         """A dump of an SRKG store carries its summaries, in step with their graphs: they are kept as they are
         (a restore gives back the very dataset); graphs without one get one, orphans go."""
         with self._lock:
+            self._forget_running()
             restored = self._inner.restore(path, media_type)
             self.ensure()
         return restored
@@ -251,3 +298,25 @@ def summarised(store: Store) -> Store:
     if made:
         log.info("summarised %d graph(s) that had no summary", made)
     return store
+
+
+WARM_TIMEOUT_S = 900.0  # adding up every summary at 100k cases took 9 s; longer than a user's query may take
+
+
+def warm_running_totals(store: Store) -> threading.Thread | None:
+    """Build the running totals in the background (at server start), so that the first /statistics request
+    does not wait for them; a failure only means that request builds them itself."""
+    summaries = find_summaries(store)
+    if summaries is None:
+        return None
+
+    def build() -> None:
+        try:
+            summaries.running(WARM_TIMEOUT_S)
+        except Exception:
+            log.warning("running totals: building them at start failed (the first reader builds them)",
+                        exc_info=True)
+
+    thread = threading.Thread(target=build, name="srkg-running-totals", daemon=True)
+    thread.start()
+    return thread
