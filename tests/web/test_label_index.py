@@ -80,3 +80,24 @@ def test_publishes_during_a_background_read_make_one_more_read_not_one_each(stor
     # after the last write); a reader per write would read five times
     assert 1 <= len(reads) <= 2
     assert index.label(TERM, "en").text == "version 4"  # type: ignore[union-attr]
+
+
+def test_the_labels_are_read_from_the_graphs_that_can_describe_terms(store: OxigraphStore) -> None:
+    """Submission and summary graphs are not read (their records made the read linear in the cases), any other
+    named graph is; with data in the default graph (it has no name to read it by) the whole store is."""
+    records = (f"{BASE}graph/submission/", f"{BASE}graph/summary/")
+    pref = "<http://www.w3.org/2004/02/skos/core#prefLabel>"
+    _label(store, "from the vocabulary")
+    other = f"{BASE}vocab/technology/other"
+    store.replace_graph(f"{BASE}graph/curated", f'<{other}> {pref} "curated"@en .'.encode(), "application/n-triples")
+    hidden = f"{BASE}vocab/technology/hidden"
+    for graph in (f"{BASE}graph/submission/s1", f"{BASE}graph/summary/submission/s1"):
+        store.replace_graph(graph, f'<{hidden}> {pref} "in records"@en .'.encode(), "application/n-triples")
+    index = LabelIndex(store, f"{BASE}id/", records)
+    assert index.label(TERM, "en").text == "from the vocabulary"  # type: ignore[union-attr]
+    assert index.label(other, "en").text == "curated"  # type: ignore[union-attr]
+    assert index.label(hidden, "en") is None
+    assert LabelIndex(store, f"{BASE}id/").label(hidden, "en").text == "in records"  # type: ignore[union-attr]
+    store.add_graph("urn:x-rdflib:default", b"<http://example.org/x> <http://example.org/p> \"1\" .",
+                    "application/n-triples")
+    assert LabelIndex(store, f"{BASE}id/", records).label(hidden, "en").text == "in records"  # type: ignore[union-attr]
