@@ -232,3 +232,20 @@ def run_select(
     variables = [v.value for v in result.variables]
     rows = [list(sol) for sol in _collect(result, max_results, "rows")]  # type: ignore[call-overload]
     return variables, rows
+
+
+def text_rows(variables: list[str], rows: list[list[object | None]]) -> list[dict[str, str]]:
+    """Rows of pyoxigraph terms as ``Store.select_text`` gives them: each value's text, a literal's language tag
+    under ``"<variable>@lang"``."""
+    out: list[dict[str, str]] = []
+    for row in rows:
+        plain: dict[str, str] = {}
+        for variable, term in zip(variables, row, strict=True):
+            if term is None:
+                continue
+            plain[variable] = term.value  # type: ignore[attr-defined]
+            language = getattr(term, "language", None)
+            if language:
+                plain[variable + "@lang"] = language
+        out.append(plain)
+    return out

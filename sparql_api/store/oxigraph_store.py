@@ -31,7 +31,7 @@ from sparql_api.store.base import (
     StoreError,
     UnsupportedMediaType,
 )
-from sparql_api.store.oxigraph_exec import ExecError, graph_term, run_query, run_select
+from sparql_api.store.oxigraph_exec import ExecError, graph_term, run_query, run_select, text_rows
 from sparql_api.store.oxigraph_pool import PoolBusy, QueryPool, WorkerCrashed, WorkerOutOfMemory, WorkerTimeout
 from sparql_api.store.oxigraph_snapshots import Snapshots
 
@@ -198,6 +198,21 @@ class OxigraphStore(Store):
             {var: from_ox(value) for var, value in zip(variables, row, strict=True) if value is not None}
             for row in rows
         ]
+
+    def select_text(
+        self, sparql: str, bindings: Mapping[str, Node] | None = None, *, timeout: float | None = None
+    ) -> list[dict[str, str]]:
+        try:
+            substitutions = {name: to_ox(value) for name, value in (bindings or {}).items()}
+        except (ValueError, TypeError) as error:
+            raise StoreError(f"invalid query parameter: {error}") from None
+        if timeout is None or self._snapshots is None:
+            try:
+                variables, rows = run_select(self._store, sparql, substitutions)
+            except ExecError as e:
+                _raise(e.kind, e.message)
+            return text_rows(variables, rows)
+        return self._call({"op": "select_text", "sparql": sparql, "substitutions": substitutions}, timeout)["rows"]
 
     def query(
         self,

@@ -34,6 +34,11 @@ class WrappingStore(Store):
     ) -> list[dict[str, Node]]:
         return self._inner.select(sparql, bindings, timeout=timeout)
 
+    def select_text(
+        self, sparql: str, bindings: Mapping[str, Node] | None = None, *, timeout: float | None = None
+    ) -> list[dict[str, str]]:
+        return self._inner.select_text(sparql, bindings, timeout=timeout)
+
     def query(
         self,
         sparql: str,

@@ -52,12 +52,9 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from rdflib import Literal
-
 from sparql_api.web import i18n
 
 if TYPE_CHECKING:
-    from rdflib.term import Node
 
     from sparql_api.server.context import ServerContext
     from sparql_api.store.base import Store
@@ -614,20 +611,17 @@ def query_text(name: str) -> str:
 
 def fetch_rows(store: Store, timeout: float | None = None) -> dict[str, list[dict[str, str]]]:
     """Run the five index queries; each row as {variable: lexical value or IRI, "…@lang": language tag}."""
-    rows: dict[str, list[dict[str, str]]] = {}
-    for name in QUERY_NAMES:
-        rows[name] = [_plain(row) for row in store.select(query_text(name), timeout=timeout)]
-    return rows
+    return {name: [_plain(row) for row in store.select_text(query_text(name), timeout=timeout)]
+            for name in QUERY_NAMES}
 
 
-def _plain(row: Mapping[str, Node]) -> dict[str, str]:
-    plain: dict[str, str] = {}
-    for variable, term in row.items():
-        # IRIs and language tags repeat over hundreds of thousands of rows: one string object each.
-        plain[variable] = str(term) if isinstance(term, Literal) else sys.intern(str(term))
-        language = getattr(term, "language", None)
-        if language:
-            plain[variable + "@lang"] = sys.intern(str(language).lower().split("-")[0])
+def _plain(row: Mapping[str, str]) -> dict[str, str]:
+    """Short values (IRIs, field names, notations) and language tags repeat over hundreds of thousands of rows:
+    one string object each. Tags are read as their primary language ("fr-CA" → "fr")."""
+    plain = {variable: sys.intern(value) if len(value) < 120 else value for variable, value in row.items()}
+    for variable, value in row.items():
+        if variable.endswith("@lang"):
+            plain[variable] = sys.intern(value.lower().split("-")[0])
     return plain
 
 

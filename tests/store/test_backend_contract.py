@@ -202,6 +202,21 @@ def test_a_bound_language_tag_is_seen_by_langmatches(store: Store) -> None:
         assert {str(r["label"]) for r in store.select(optional, {"lang": Literal(lang)})} == {label}, lang
 
 
+def test_select_text_gives_the_values_as_text(store: Store) -> None:
+    """The fast path for readers of many rows (the search index): the same rows as ``select``, as strings."""
+    integer = "<http://www.w3.org/2001/XMLSchema#integer>"
+    data = (f'<{EX}c> <{EX}label> "cadmium (fr)"@fr .\n<{EX}c> <{EX}n> "7"^^{integer} .\n'
+            f'<{EX}c> <{EX}see> <{EX}d> .\n').encode()
+    store.add_graph(G1, data, NT)
+    query = "SELECT ?p ?o WHERE { ?s ?p ?o } ORDER BY ?p"
+    rows = store.select_text(query, {"s": URIRef(f"{EX}c")})
+    assert rows == [{"p": f"{EX}label", "o": "cadmium (fr)", "o@lang": "fr"}, {"p": f"{EX}n", "o": "7"},
+                    {"p": f"{EX}see", "o": f"{EX}d"}]
+    assert all(type(v) is str for row in rows for v in row.values())
+    with pytest.raises((StoreError, ValueError)):
+        store.select_text(query, {"s": URIRef("http://x> } ; DROP ALL ; <http://y")})
+
+
 def test_an_invalid_iri_parameter_is_refused(store: Store) -> None:
     store.add_graph(G1, ntriples(1), NT)
     with pytest.raises((StoreError, ValueError)):

@@ -312,13 +312,13 @@ def test_build_from_store_derives_the_facet_values(store: OxigraphStore) -> None
 
 def test_index_is_cached_and_forgotten_when_data_changes(store: OxigraphStore) -> None:
     calls = []
-    original = store.select
+    original = store.select_text
 
     def counting(*args, **kwargs):
         calls.append(1)
         return original(*args, **kwargs)
 
-    store.select = counting  # type: ignore[method-assign]
+    store.select_text = counting  # type: ignore[method-assign]
     ctx = SimpleNamespace(store=store, extras={}, on_data_changed=[], settings=SimpleNamespace(query_timeout_s=None))
     first = index_for(ctx)  # type: ignore[arg-type]
     assert index_for(ctx) is first  # type: ignore[arg-type]
