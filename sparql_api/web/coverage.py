@@ -10,7 +10,7 @@ The result is cached on the server context and forgotten whenever the data chang
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
@@ -20,6 +20,8 @@ from rdflib.term import Literal, Node
 from sparql_api.server.context import ServerContext
 from sparql_api.server.data_cache import data_cache
 from sparql_api.store.base import Store
+from sparql_api.summaries.store import find_summaries
+from sparql_api.summaries.totals import case_counts
 from sparql_api.web import i18n
 
 QUERY_FILE = Path(__file__).parent / "queries" / "coverage.rq"
@@ -196,10 +198,27 @@ def _labels(store: Store, timeout: float | None) -> dict[str, dict[str, str]]:
     return labels
 
 
+def countries_query() -> str:
+    """The coverage query without its count (the countries, their codes and regions)."""
+    text = query_text()
+    start = text.index("  OPTIONAL {\n    SELECT ?country (SUM(?n) AS ?counted)")
+    end = text.index("GROUP BY ?country\n  }\n", start) + len("GROUP BY ?country\n  }\n")
+    return text[:start] + text[end:]
+
+
 def compute(store: Store, timeout: float | None = None) -> Coverage:
-    """Run the coverage query and the label look-up against ``store``."""
-    rows = store.select(query_text(), timeout=timeout)
-    countries = tuple(_country(row) for row in rows)
+    """The coverage query's rows for ``store``, and the labels. When the store keeps running totals of its
+    summaries (``summaries/running.py``) the counts are taken from them and the query runs without its count:
+    the same numbers, without adding up every graph's observations after each write (489 ms at 100k cases in
+    100 graphs, growing with the graphs); ``tests/web/test_coverage.py`` checks them against the case records."""
+    summaries = find_summaries(store)
+    if summaries is None:
+        rows = store.select(query_text(), timeout=timeout)
+        countries = tuple(_country(row) for row in rows)
+    else:
+        counts = dict(case_counts(store, "country", timeout=timeout))
+        rows = store.select(countries_query(), timeout=timeout)
+        countries = tuple(replace(_country(row), cases=counts.get(str(row["country"]), 0)) for row in rows)
     return Coverage(countries, _area_codes(rows), _labels(store, timeout))
 
 
