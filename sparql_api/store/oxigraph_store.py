@@ -182,18 +182,7 @@ class OxigraphStore(Store):
     def select(
         self, sparql: str, bindings: Mapping[str, Node] | None = None, *, timeout: float | None = None
     ) -> list[dict[str, Node]]:
-        try:
-            substitutions = {name: to_ox(value) for name, value in (bindings or {}).items()}
-        except (ValueError, TypeError) as error:
-            raise StoreError(f"invalid query parameter: {error}") from None
-        if timeout is None or self._snapshots is None:
-            try:
-                variables, rows = run_select(self._store, sparql, substitutions)
-            except ExecError as e:
-                _raise(e.kind, e.message)
-        else:
-            response = self._call({"op": "select", "sparql": sparql, "substitutions": substitutions}, timeout)
-            variables, rows = response["variables"], response["rows"]
+        variables, rows = self._select("select", sparql, bindings, timeout)
         return [
             {var: from_ox(value) for var, value in zip(variables, row, strict=True) if value is not None}
             for row in rows
@@ -202,6 +191,12 @@ class OxigraphStore(Store):
     def select_text(
         self, sparql: str, bindings: Mapping[str, Node] | None = None, *, timeout: float | None = None
     ) -> list[dict[str, str]]:
+        return self._select("select_text", sparql, bindings, timeout)[1]
+
+    def _select(self, op: str, sparql: str, bindings: Mapping[str, Node] | None,
+                timeout: float | None) -> tuple[list[str], list]:
+        """(variables, rows): rows of pyoxigraph terms for ``select``, of text (``text_rows``) for ``select_text``;
+        in this process without a time limit, else in a query worker (which sends text back for ``select_text``)."""
         try:
             substitutions = {name: to_ox(value) for name, value in (bindings or {}).items()}
         except (ValueError, TypeError) as error:
@@ -211,8 +206,9 @@ class OxigraphStore(Store):
                 variables, rows = run_select(self._store, sparql, substitutions)
             except ExecError as e:
                 _raise(e.kind, e.message)
-            return text_rows(variables, rows)
-        return self._call({"op": "select_text", "sparql": sparql, "substitutions": substitutions}, timeout)["rows"]
+            return variables, text_rows(variables, rows) if op == "select_text" else rows
+        response = self._call({"op": op, "sparql": sparql, "substitutions": substitutions}, timeout)
+        return response.get("variables", []), response["rows"]
 
     def query(
         self,
