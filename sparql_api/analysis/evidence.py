@@ -57,7 +57,7 @@ class Filters:
 @cache
 def query_text(name: str) -> str:
     """The text of ``queries/{name}.rq`` (the evidence queries and ``form-options``)."""
-    if name not in (*QUERY_NAMES, "evidence-pollutants", "form-options"):
+    if name not in (*QUERY_NAMES, "evidence-pollutants", "evidence-terms", "form-options"):
         raise KeyError(name)
     return (QUERIES_DIR / f"{name}.rq").read_text("utf-8")
 
@@ -122,16 +122,13 @@ class Term:
     nbs: str | None = None
 
 
-TERMS_QUERY = QUERIES_DIR / "evidence-terms.rq"
-
-
 def fetch_terms(store: Store, iris: set[Node], lang: str, timeout: float | None = None) -> dict[str, Term]:
     """The labels and notations of ``iris`` (IRIs from the store's own answers) in one query."""
     named = sorted(str(iri) for iri in iris if isinstance(iri, URIRef))
     if not named:
         return {}
     values = "VALUES ?term { " + " ".join(URIRef(iri).n3() for iri in named) + " }"
-    query = insert_in_where(_terms_query(), values)
+    query = insert_in_where(query_text("evidence-terms"), values)
     found: dict[str, dict[str, set[str]]] = {}
     for row in store.select(query, timeout=timeout):
         term = found.setdefault(str(row["term"]), {"own": set(), "en": set(), "notation": set(), "nbs": set()})
@@ -147,11 +144,6 @@ def fetch_terms(store: Store, iris: set[Node], lang: str, timeout: float | None 
     return {iri: Term(label=min(t["own"] or t["en"], default=""), notation=min(t["notation"], default=None),
                       nbs=min(t["nbs"], default=None))
             for iri, t in found.items()}
-
-
-@cache
-def _terms_query() -> str:
-    return TERMS_QUERY.read_text("utf-8")
 
 
 def _lang_matches(tag: str, lang: str) -> bool:
@@ -188,7 +180,7 @@ def _int(row: Row, name: str) -> int | None:
 def _bool(row: Row, name: str) -> bool:
     """A boolean cell: ``true``, or ``1`` as Virtuoso 7 writes the value of an ``EXISTS``."""
     value = row.get(name)
-    return isinstance(value, Literal) and value.toPython() in (True, 1) and str(value) in ("true", "1")
+    return isinstance(value, Literal) and str(value) in ("true", "1")
 
 
 def _cases(rows: list[Row], terms: Mapping[str, Term]) -> list[CaseRow]:

@@ -11,7 +11,6 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-import pyoxigraph as ox
 from rdflib.term import Node
 
 # The ``graph_iri`` that names the store's own default graph (Graph Store Protocol ``?default``). It is rdflib's
@@ -160,11 +159,12 @@ class Store(ABC):
         """Release resources."""
 
 
-def plain_row(row: Mapping[str, object]) -> dict[str, str]:
-    """A result row as ``Store.select_text`` gives it (rdflib or pyoxigraph terms)."""
+def plain_row(row: Mapping[str, Node]) -> dict[str, str]:
+    """A row of ``Store.select`` as ``Store.select_text`` gives it (the embedded store makes these without rdflib
+    terms: ``oxigraph_exec.text_rows``, which its query workers use and which does not import rdflib)."""
     plain: dict[str, str] = {}
     for variable, term in row.items():
-        plain[variable] = term.value if isinstance(term, ox.NamedNode | ox.Literal | ox.BlankNode) else str(term)
+        plain[variable] = str(term)
         language = getattr(term, "language", None)
         if language:
             plain[variable + "@lang"] = str(language)

@@ -90,6 +90,7 @@ class ConceptView:
     other: list[Row] = field(default_factory=list)
     cases: list[CaseItem] = field(default_factory=list)
     more_cases: bool = False  # the concept has more cases than the page lists (resource_data.CASE_LIST_LIMIT)
+    total_cases: int | None = None  # how many, when known (countries)
     cases_search: str = ""  # the search listing all of them: "/search?pollutant=cadmium"
     outcome_stats: list[OutcomeStat] = field(default_factory=list)
     names: list[Text] = field(default_factory=list)
@@ -215,6 +216,7 @@ def outcome_stats(outcomes: list[OutcomeNumbers], show: Presenter) -> list[Outco
 def _list_cases(view: ConceptView, listed: CaseList, show: Presenter, facet: str, with_used: bool = False) -> None:
     view.cases = case_items(listed.cases, show, with_used=with_used)
     view.more_cases = listed.more
+    view.total_cases = listed.total
     view.cases_search = f"/search?{urlencode({facet: local_key(view.iri)})}"
 
 

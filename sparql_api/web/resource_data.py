@@ -10,13 +10,14 @@ technology, cases in a country…) are one query each.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from rdflib import BNode, Literal, URIRef
 from rdflib.term import Node
 
 from sparql_api.sparql_text import insert_in_where
 from sparql_api.store.base import Store
+from sparql_api.summaries.totals import case_counts
 
 PREFIXES = """PREFIX srkg: <https://w3id.org/srkg/ontology#>
 PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
@@ -299,6 +300,7 @@ class CaseList:
 
     cases: list[CaseRow]
     more: bool
+    total: int | None = None  # how many there are, when known cheaply (countries: the summaries' running totals)
 
 
 def _case_list(store: Store, ids_query: str, columns_query: str, root: URIRef) -> CaseList:
@@ -308,7 +310,7 @@ def _case_list(store: Store, ids_query: str, columns_query: str, root: URIRef) -
         return CaseList([], False)
     # The IRIs come from the store's own answer (already valid IRIs), so writing them into the query is safe.
     values = "VALUES ?case { " + " ".join(iri.n3() for iri in listed) + " }"
-    rows = store.select(insert_in_where(columns_query, values), {"root": root} if "?root" in columns_query else {})
+    rows = store.select(insert_in_where(columns_query, values), {"root": root})  # ?root unused by some: harmless
     return CaseList(_case_rows(rows), len(found) > CASE_LIST_LIMIT)
 
 
@@ -352,8 +354,12 @@ def pollutant_cases(store: Store, pollutant: URIRef) -> CaseList:
 
 
 def country_cases(store: Store, country: URIRef) -> CaseList:
-    """Cases whose site is in the country, with the site's point when it has one."""
-    return _case_list(store, COUNTRY_CASE_IDS, COUNTRY_CASE_COLUMNS, country)
+    """Cases whose site is in the country, with the site's point when it has one; when there are more than the
+    page lists, their number from the summaries (the coverage page counts the same way)."""
+    listed = _case_list(store, COUNTRY_CASE_IDS, COUNTRY_CASE_COLUMNS, country)
+    if not listed.more:
+        return listed
+    return replace(listed, total=dict(case_counts(store, "country")).get(str(country)))
 
 
 @dataclass(frozen=True)

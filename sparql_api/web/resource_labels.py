@@ -15,6 +15,7 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass
 
+import pyoxigraph as ox
 from rdflib import Literal, URIRef
 from rdflib.term import Node
 
@@ -39,7 +40,7 @@ PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 PREFIX dcterms: <http://purl.org/dc/terms/>
 SELECT ?s ?p ?l WHERE {
   VALUES ?p { skos:prefLabel rdfs:label dcterms:title skos:notation }
-  GRAPH <%s> { ?s ?p ?l }
+  GRAPH %s { ?s ?p ?l }
   FILTER(isIRI(?s) && isLiteral(?l) && !STRSTARTS(STR(?s), ?data))
 }"""
 
@@ -158,8 +159,8 @@ class LabelIndex:
         rows: list[dict[str, Node]] = []
         for graph in self._store.graphs():
             if not graph.startswith(self._record_graphs):
-                # A name from the store itself (a valid IRI), so writing it into the query is safe.
-                rows += self._store.select(QUERY_IN_GRAPH % URIRef(graph), bound)
+                # A name from the store itself, checked by pyoxigraph before it is written into the query.
+                rows += self._store.select(QUERY_IN_GRAPH % ox.NamedNode(graph), bound)
         return rows
 
     def _load(self) -> tuple[dict[str, dict[str, list[Literal]]], dict[str, str]]:

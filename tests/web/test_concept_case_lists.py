@@ -74,7 +74,9 @@ def test_a_concept_with_many_cases_lists_the_limit_and_links_to_search_for_all(
     assert reply.status == 200, reply.text
     listed = listed_cases(reply.text)
     assert len(listed) == len(set(listed)) == CASE_LIST_LIMIT
-    assert f'<span class="count">({CASE_LIST_LIMIT}+)</span>' in reply.text
+    # a country's number comes from the summaries; a pollutant's or technology's is not known without a count
+    count = MANY if kind == "country" else f"{CASE_LIST_LIMIT}+"
+    assert f'<span class="count">({count})</span>' in reply.text
     key = iri.rsplit("/", 1)[1]
     link = re.search(rf'<p class="more-cases">Showing {CASE_LIST_LIMIT} of them\.\s*<a href="([^"]+)">', reply.text)
     assert link and link.group(1) == f"/search?{kind}={key}"
@@ -89,9 +91,9 @@ def test_the_search_link_keeps_the_readers_language(site: LiveServer, concepts: 
     assert f'<a href="/search?pollutant={key}&amp;lang=fr">Toutes, avec des filtres, dans la recherche' in page
 
 
-def test_a_country_with_many_cases_says_more_than_the_limit(site: LiveServer, concepts: dict[str, str]) -> None:
+def test_a_country_with_many_cases_says_how_many(site: LiveServer, concepts: dict[str, str]) -> None:
     page = site.request("GET", concepts["country"].removeprefix(BASE[:-1]) + ".html").text
-    assert f"Covered: more than {CASE_LIST_LIMIT} case studies." in page
+    assert f"Covered: {MANY} case studies." in page
 
 
 def test_a_concept_with_few_cases_lists_them_all_without_a_search_link(site: LiveServer) -> None:
