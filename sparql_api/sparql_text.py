@@ -266,13 +266,23 @@ def inline_terms(query: str, terms: Mapping[str, str]) -> str:
     if start is None:
         return query
     parts, pos = [], 0
-    for tok in toks:
-        if tok.start <= start.start or tok.depth == 0:
+    for i, tok in enumerate(toks):
+        if tok.start <= start.start or tok.depth == 0 or tok.start < pos:
             continue
         if tok.kind == "var" and tok.text[1:] in terms:
-            parts += [query[pos:tok.start], terms[tok.text[1:]]]
-            pos = tok.end
+            if _bound_call(toks, i):  # BOUND(<iri>) is not SPARQL: the variable is bound, so it is true
+                parts += [query[pos:toks[i - 2].start], "true"]
+                pos = toks[i + 1].end
+            else:
+                parts += [query[pos:tok.start], terms[tok.text[1:]]]
+                pos = tok.end
     return "".join(parts) + query[pos:]
+
+
+def _bound_call(toks: tuple[Token, ...], i: int) -> bool:
+    """Whether the variable at ``toks[i]`` is the argument of ``BOUND( … )``."""
+    return (2 <= i < len(toks) - 1 and toks[i - 1].text == "(" and toks[i + 1].text == ")"
+            and toks[i - 2].kind == "word" and toks[i - 2].text.upper() == "BOUND")
 
 
 def rewrite_service_targets(text: str, replacements: dict[str, str]) -> str:

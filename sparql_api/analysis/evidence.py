@@ -40,9 +40,10 @@ class Filters:
     country: str | None = None
     region: str | None = None
     lang: str = "en"
-    # The pollutants of the comparison (evidence-pollutants.rq): the target and those under it. Found by
-    # ``with_pollutants`` when not given.
+    # The pollutants of the comparison (evidence-pollutants.rq): the target and those under it; with a site type,
+    # the site types under it and itself (evidence-site-types.rq). Found by ``with_pollutants`` when not given.
     pollutants: tuple[str, ...] = ()
+    site_types: tuple[str, ...] = ()
 
     def bindings(self) -> dict[str, Node]:
         """The bound parameters of every evidence query (unset filters are left unbound)."""
@@ -57,26 +58,36 @@ class Filters:
 @cache
 def query_text(name: str) -> str:
     """The text of ``queries/{name}.rq`` (the evidence queries and ``form-options``)."""
-    if name not in (*QUERY_NAMES, "evidence-pollutants", "evidence-terms", "form-options"):
+    if name not in (*QUERY_NAMES, "evidence-pollutants", "evidence-site-types", "evidence-terms", "form-options"):
         raise KeyError(name)
     return (QUERIES_DIR / f"{name}.rq").read_text("utf-8")
 
 
 def with_pollutants(store: Store, filters: Filters, timeout: float | None = None) -> Filters:
-    """``filters`` with the comparison's pollutants found in the store (unless they are already set)."""
+    """``filters`` with the comparison's pollutants found in the store (unless they are already set), and with a
+    site type, the site types it includes."""
     if filters.pollutants:
         return filters
     rows = store.select(query_text("evidence-pollutants"), {"target": URIRef(filters.target)}, timeout=timeout)
     found = sorted({str(row["matchedPollutant"]) for row in rows if isinstance(row.get("matchedPollutant"), URIRef)})
-    return replace(filters, pollutants=tuple(found or [filters.target]))
+    site_types: tuple[str, ...] = ()
+    if filters.site_type:
+        rows = store.select(query_text("evidence-site-types"), {"siteType": URIRef(filters.site_type)}, timeout=timeout)
+        site_types = tuple(sorted({filters.site_type, *(str(row["member"]) for row in rows
+                                                        if isinstance(row.get("member"), URIRef))}))
+    return replace(filters, pollutants=tuple(found or [filters.target]), site_types=site_types)
 
 
 def bound_query(name: str, filters: Filters) -> str:
-    """The evidence query with the comparison's pollutants as ``VALUES`` rows (IRIs from the vocabulary)."""
+    """The evidence query with the comparison's pollutants (and site types) as ``VALUES`` rows (IRIs from the
+    vocabulary)."""
     pollutants = " ".join(URIRef(iri).n3() for iri in filters.pollutants or (filters.target,))
     values = f"\n  VALUES ?matchedPollutant {{ {pollutants} }}\n"
     if name == "evidence-outcomes":
         values += f"  VALUES ?pollutant {{ {pollutants} }}\n"
+    if filters.site_type:
+        members = " ".join(URIRef(iri).n3() for iri in filters.site_types or (filters.site_type,))
+        values += f"  VALUES ?siteTypeMember {{ {members} }}\n"
     return insert_in_where(query_text(name), values)
 
 
@@ -91,6 +102,17 @@ def runnable_query(name: str, filters: Filters) -> str:
 
 
 def fetch(store: Store, filters: Filters, timeout: float | None = None) -> Evidence:
+    """The comparison's evidence: from the store's evidence index when it has a usable one
+    (``evidence_index.py``: the same answer, kept in memory and moved with every write), else ``fetch_sparql``."""
+    from sparql_api.analysis.evidence_index import index_of  # it builds on this module
+
+    filters = with_pollutants(store, filters, timeout)
+    index = index_of(store)
+    found = index.evidence(store, filters, timeout) if index is not None else None
+    return found if found is not None else fetch_sparql(store, filters, timeout)
+
+
+def fetch_sparql(store: Store, filters: Filters, timeout: float | None = None) -> Evidence:
     """Run the four evidence queries and read their rows, with the labels of the concepts they name."""
     filters = with_pollutants(store, filters, timeout)
     bound = filters.bindings()
@@ -107,8 +129,8 @@ def fetch(store: Store, filters: Filters, timeout: float | None = None) -> Evide
     return Evidence(
         cases=tuple(_cases(case_rows, terms)),
         outcomes=tuple(_outcomes(outcome_rows, terms)),
-        costs=tuple(_costs(rows("evidence-costs"))),
-        assessments=tuple(_assessments(rows("evidence-assessments"))),
+        costs=tuple(cost_records(rows("evidence-costs"))),
+        assessments=tuple(assessment_records(rows("evidence-assessments"))),
     )
 
 
@@ -183,36 +205,70 @@ def _bool(row: Row, name: str) -> bool:
     return isinstance(value, Literal) and str(value) in ("true", "1")
 
 
-def _cases(rows: list[Row], terms: Mapping[str, Term]) -> list[CaseRow]:
-    """One row per (case, technology): the first row wins when a value is given twice (e.g. two titles)."""
-    seen: dict[tuple[str, str], CaseRow] = {}
-    none = Term()
+@dataclass(frozen=True)
+class CaseRecord:
+    """A row of evidence-cases.rq before its concepts are named: the concepts as IRIs."""
 
-    def term(row: Row, name: str) -> Term:
-        return terms.get(_text(row, name), none)
+    case: str
+    technology: str
+    title: str
+    case_nbs: str | None
+    scale: str | None
+    country: str | None
+    duration_months: Decimal | None
+    start_year: int | None
+    end_year: int | None
+    medium_stated: bool
 
+
+def case_records(rows: list[Row]) -> list[CaseRecord]:
+    """One record per (case, technology): the first row wins when a value is given twice (e.g. two titles)."""
+    seen: dict[tuple[str, str], CaseRecord] = {}
     for row in rows:
         key = (_text(row, "case"), _text(row, "technology"))
-        if key in seen:
-            continue
-        technology = terms.get(key[1], none)
-        seen[key] = CaseRow(
-            case=key[0], technology=key[1], title=_text(row, "title"),
-            technology_label=technology.label, technology_nbs=technology.nbs,
-            case_nbs=term(row, "caseNbs").notation, scale=term(row, "scale").notation, country=_opt(row, "country"),
-            country_label=term(row, "country").label, duration_months=_decimal(row, "durationMonths"),
-            start_year=_int(row, "startYear"), end_year=_int(row, "endYear"),
-            medium_stated=_bool(row, "mediumStated"),
-        )
+        if key not in seen:
+            seen[key] = CaseRecord(
+                case=key[0], technology=key[1], title=_text(row, "title"), case_nbs=_opt(row, "caseNbs"),
+                scale=_opt(row, "scale"), country=_opt(row, "country"),
+                duration_months=_decimal(row, "durationMonths"), start_year=_int(row, "startYear"),
+                end_year=_int(row, "endYear"), medium_stated=_bool(row, "mediumStated"),
+            )
     return list(seen.values())
 
 
+_NO_TERM = Term()
+
+
+def named_case(record: CaseRecord, terms: Mapping[str, Term]) -> CaseRow:
+    """The comparison's row of a case record, its concepts named in the reader's language."""
+    technology = terms.get(record.technology, _NO_TERM)
+    return CaseRow(
+        case=record.case, technology=record.technology, title=record.title,
+        technology_label=technology.label, technology_nbs=technology.nbs,
+        case_nbs=terms.get(record.case_nbs or "", _NO_TERM).notation,
+        scale=terms.get(record.scale or "", _NO_TERM).notation, country=record.country,
+        country_label=terms.get(record.country or "", _NO_TERM).label, duration_months=record.duration_months,
+        start_year=record.start_year, end_year=record.end_year, medium_stated=record.medium_stated,
+    )
+
+
+def _cases(rows: list[Row], terms: Mapping[str, Term]) -> list[CaseRow]:
+    return [named_case(record, terms) for record in case_records(rows)]
+
+
+def named_outcome(outcome: OutcomeRow, terms: Mapping[str, Term]) -> OutcomeRow:
+    """``outcome`` with the labels of its metric, pollutant and unit in the reader's language."""
+    return replace(outcome, metric_label=terms.get(outcome.metric, _NO_TERM).label,
+                   pollutant_label=terms.get(outcome.pollutant, _NO_TERM).label,
+                   unit_label=terms.get(outcome.unit or "", _NO_TERM).label)
+
+
 def _outcomes(rows: list[Row], terms: Mapping[str, Term]) -> list[OutcomeRow]:
-    none = Term()
+    return [named_outcome(outcome, terms) for outcome in outcome_records(rows)]
 
-    def label(row: Row, name: str) -> str:
-        return terms.get(_text(row, name), none).label
 
+def outcome_records(rows: list[Row]) -> list[OutcomeRow]:
+    """One outcome per outcome IRI (its first row), with the technology steps it names; no labels yet."""
     steps: dict[str, set[str]] = {}
     first: dict[str, Row] = {}
     for row in rows:
@@ -222,13 +278,12 @@ def _outcomes(rows: list[Row], terms: Mapping[str, Term]) -> list[OutcomeRow]:
             steps.setdefault(outcome, set()).add(_text(row, "stepTechnology"))
     return [
         OutcomeRow(
-            case=_text(row, "case"), outcome=outcome, metric=_text(row, "metric"),
-            metric_label=label(row, "metric"), pollutant=_text(row, "pollutant"),
-            pollutant_label=label(row, "pollutant"), value_before=_decimal(row, "valueBefore"),
-            before_qualifier=_opt(row, "beforeQualifier"), value_after=_decimal(row, "valueAfter"),
-            after_qualifier=_opt(row, "afterQualifier"), unit=_opt(row, "unit"), unit_label=label(row, "unit"),
-            reduction_percent=_decimal(row, "reductionPercent"), reduction_as_stated=_opt(row, "reductionAsStated"),
-            stated_as=_text(row, "statedAs"), step_technologies=frozenset(steps.get(outcome, ())),
+            case=_text(row, "case"), outcome=outcome, metric=_text(row, "metric"), pollutant=_text(row, "pollutant"),
+            value_before=_decimal(row, "valueBefore"), before_qualifier=_opt(row, "beforeQualifier"),
+            value_after=_decimal(row, "valueAfter"), after_qualifier=_opt(row, "afterQualifier"),
+            unit=_opt(row, "unit"), reduction_percent=_decimal(row, "reductionPercent"),
+            reduction_as_stated=_opt(row, "reductionAsStated"), stated_as=_text(row, "statedAs"),
+            step_technologies=frozenset(steps.get(outcome, ())),
         )
         for outcome, row in first.items()
     ]
@@ -239,7 +294,7 @@ def _quantity(row: Row, value: str, unit: str) -> tuple[Decimal, str] | None:
     return (number, _text(row, unit)) if number is not None and row.get(unit) is not None else None
 
 
-def _costs(rows: list[Row]) -> list[CostRow]:
+def cost_records(rows: list[Row]) -> list[CostRow]:
     seen: dict[str, CostRow] = {}
     for row in rows:
         cost = _text(row, "cost")
@@ -255,7 +310,7 @@ def _costs(rows: list[Row]) -> list[CostRow]:
     return list(seen.values())
 
 
-def _assessments(rows: list[Row]) -> list[AssessmentRow]:
+def assessment_records(rows: list[Row]) -> list[AssessmentRow]:
     steps: dict[str, set[str]] = {}
     first: dict[str, Row] = {}
     for row in rows:

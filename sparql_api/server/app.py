@@ -13,6 +13,7 @@ from starlette.concurrency import run_in_threadpool
 
 from sparql_api.accounts.sessions import SessionStore
 from sparql_api.accounts.users import AccountStore, account_store_path
+from sparql_api.analysis import evidence_index
 from sparql_api.backup import endpoint as backup_endpoint
 from sparql_api.config import Settings
 from sparql_api.server import (
@@ -69,6 +70,7 @@ def create_app(settings: Settings, store: Store, tokens: TokenStore | None = Non
             start()
         submissions = submission_views.ensure_service(app.state.srkg)  # resumes unfinished ingests
         warm_running_totals(store)
+        evidence_index.warm(store)
         yield
         await run_in_threadpool(submissions.close)  # waits for the current ingest step; keep the loop free
 

@@ -10,7 +10,7 @@
 Summary graphs themselves cannot be written by anyone else (``SummaryGraphWrite``). Everything else is the
 wrapped store's. The wrapper also keeps the running totals of all summaries (``running.py``), updated by
 difference with each write it makes (writes it cannot follow one graph at a time drop them, to be built again on
-the next read).
+the next read), and tells its watchers which graphs each write changed (``watch``), once the write is done.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ import json
 import logging
 import os
 import threading
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -67,6 +67,22 @@ class SummarisingStore(WrappingStore):
         self._lock = threading.RLock()
         self._journal = journal
         self._running: RunningTotals | None = None  # built on first read, then kept in step with every write
+        self._watchers: list[Callable[[frozenset[str] | None], None]] = []
+
+    # --- watchers -----------------------------------------------------------------------------------
+    def watch(self, watcher: Callable[[frozenset[str] | None], None]) -> None:
+        """Call ``watcher`` after every write with the graphs it changed (None: any graph may have changed), under
+        the write lock, once the data is in the store: a watcher that reads those graphs again sees the write.
+        Watchers must be quick (mark, not read) and must not raise."""
+        self._watchers.append(watcher)
+
+    def _changed(self, graphs: Iterable[str] | None) -> None:
+        names = None if graphs is None else frozenset(graphs)
+        for watcher in self._watchers:
+            try:
+                watcher(names)
+            except Exception:  # a watcher's failure must not turn a successful write into an error
+                log.warning("a watcher of graph changes failed", exc_info=True)
 
     # --- running totals ---------------------------------------------------------------------------
     def running(self, timeout: float | None = None) -> RunningTotals:
@@ -144,6 +160,7 @@ class SummarisingStore(WrappingStore):
         their summaries written one by one."""
         kept = 0
         todo = [graph for graph in graphs if not is_summary_graph(graph)]
+        self._changed(todo)
 
         def read(graph: str) -> tuple[str, dict[str, Contribution], Contribution]:
             return graph, self._old([graph]), summarise(self._inner, graph)
@@ -165,6 +182,7 @@ class SummarisingStore(WrappingStore):
         """Recompute every summary and drop those whose graph is gone (after writes that cannot be told apart)."""
         with self._lock:
             self._forget_running()
+            self._changed(None)
             graphs = self._inner.graphs()
             sources = [g for g in graphs if not is_summary_graph(g)]
             wanted = {summary_graph(g) for g in sources}
@@ -205,6 +223,7 @@ class SummarisingStore(WrappingStore):
                 triples = summary_triples(new[graph], graph, summary_graph(graph))
                 writes[summary_graph(graph)] = (triples, N_TRIPLES) if triples else None
             counts = self._inner.replace_graphs(writes)
+            self._changed(contents)
             self._advance(old, new)
         return {graph: counts.get(graph, 0) for graph in contents}
 
@@ -273,6 +292,7 @@ class SummarisingStore(WrappingStore):
         with self._lock:
             self._forget_running()
             restored = self._inner.restore(path, media_type)
+            self._changed(None)
             self.ensure()
         return restored
 

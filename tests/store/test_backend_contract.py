@@ -202,6 +202,16 @@ def test_a_bound_language_tag_is_seen_by_langmatches(store: Store) -> None:
         assert {str(r["label"]) for r in store.select(optional, {"lang": Literal(lang)})} == {label}, lang
 
 
+def test_a_bound_parameter_is_bound_for_bound(store: Store) -> None:
+    """Optional parameters are tested with ``!BOUND(?p) || …`` (the comparison's filters): the Virtuoso dialect
+    writes bound terms into the query, and ``BOUND(<iri>)`` is not SPARQL (every filtered comparison failed)."""
+    store.add_graph(G1, f"<{EX}a> <{EX}p> <{EX}x> .\n<{EX}b> <{EX}p> <{EX}y> .\n".encode(), NT)
+    query = f"SELECT ?s WHERE {{ ?s <{EX}p> ?o FILTER (!BOUND(?want) || ?o = ?want) }} ORDER BY ?s"
+    assert [str(r["s"]) for r in store.select(query, {"want": URIRef(f"{EX}y")})] == [f"{EX}b"]
+    assert [str(r["s"]) for r in store.select(query)] == [f"{EX}a", f"{EX}b"]
+    assert [str(r["s"]) for r in store.select(query, {"want": Literal("z")})] == []
+
+
 def test_select_text_gives_the_values_as_text(store: Store) -> None:
     """The fast path for readers of many rows (the search index): the same rows as ``select``, as strings."""
     integer = "<http://www.w3.org/2001/XMLSchema#integer>"
