@@ -61,6 +61,18 @@ class HttpBackend:
         body = response.read()
         return time.perf_counter() - started, response, body
 
+    def wait_for_evidence_index(self, limit_s: float = 3600.0) -> float:
+        """Seconds until the server answers comparisons from its evidence index (``/metrics``), so that the
+        comparison is timed as users get it once the server has warmed up, not while the index is being built."""
+        started = time.perf_counter()
+        while True:
+            _, response, body = self._get("/metrics", "text/plain")
+            if response.status == 200 and b"\nsrkg_evidence_index_ready 1" in body:
+                return time.perf_counter() - started
+            if time.perf_counter() - started > limit_s:
+                raise BenchError(f"{self.name}: the evidence index was not ready after {limit_s:g} s")
+            time.sleep(1.0)
+
     def peak_rss_bytes(self) -> int:
         """Sum of the peak resident sets (VmHWM) of the server and its child processes (query workers)."""
         if self.pid is None:

@@ -111,6 +111,11 @@ def _run(cases: int, label: str, run_dir: Path, opts: Options) -> dict[str, Any]
             backends.append(HttpBackend(report.VIRTUOSO, port, srkg=True, pid=proc.pid))
             assert virtuoso.process is not None
             virtuoso_pid = virtuoso.process.pid
+        for backend in backends:
+            if isinstance(backend, HttpBackend) and backend.srkg:
+                waited = backend.wait_for_evidence_index()
+                result.setdefault("evidence_index_ready_s", {})[backend.name] = waited
+                say(f"{label}: {backend.name}: evidence index ready after {waited:.1f} s")
         store = ox.Store(str(copy))
         if INPROCESS in opts.backends:
             backends.append(InProcessBackend(store))

@@ -18,6 +18,7 @@ from fastapi import APIRouter, Request
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
+from sparql_api.analysis import evidence_index
 from sparql_api.server.auth import current_user
 from sparql_api.server.context import context
 from sparql_api.server.errors import HTTPProblem
@@ -154,6 +155,21 @@ def store_lines(triples: int | None, store: Store) -> list[str]:
             "# HELP srkg_store_triples Triples in the store's named graphs (refreshed at most once a minute).",
             "# TYPE srkg_store_triples gauge",
             f"srkg_store_triples {triples}",
+        ]
+    index = evidence_index.index_of(store)
+    if index is not None:
+        out += [
+            "# HELP srkg_evidence_index_ready 1 when comparisons are answered from the in-memory evidence index, "
+            "0 while it is being built (they use the SPARQL evidence queries meanwhile).",
+            "# TYPE srkg_evidence_index_ready gauge",
+            f"srkg_evidence_index_ready {int(index.ready)}",
+            "# HELP srkg_evidence_index_cases Case studies in the evidence index.",
+            "# TYPE srkg_evidence_index_cases gauge",
+            f"srkg_evidence_index_cases {index.case_count()}",
+            "# HELP srkg_evidence_index_builds_total Full builds of the evidence index (at start, and after writes "
+            "whose graphs could not be told).",
+            "# TYPE srkg_evidence_index_builds_total counter",
+            f"srkg_evidence_index_builds_total {index.builds}",
         ]
     cache_stats: Callable[[], dict[str, int]] | None = getattr(store, "cache_stats", None)
     stats = cache_stats() if callable(cache_stats) else None

@@ -13,6 +13,7 @@ from test_comparison import load_data
 from sparql_api.analysis import evidence_index
 from sparql_api.analysis.evidence import Filters, fetch, fetch_sparql, with_pollutants
 from sparql_api.analysis.evidence_index import EvidenceIndex, index_of
+from sparql_api.server.metrics import store_lines
 from sparql_api.store.base import Store
 from sparql_api.summaries.store import SummarisingStore
 
@@ -154,9 +155,14 @@ def test_writes_it_cannot_follow_or_split_cases_fall_back_to_the_queries(
 def test_the_server_builds_it_at_start(store: Store) -> None:
     load_data(store)
     summaries = SummarisingStore(store)
+    index = index_of(summaries)
+    assert index is not None and not index.ready
+    assert "srkg_evidence_index_ready 0" in store_lines(None, summaries)
     thread = evidence_index.warm(summaries)
     assert thread is not None
     thread.join(60)
-    index = index_of(summaries)
-    assert index is not None and index.builds == 1
+    assert index.builds == 1 and index.ready
     assert_same(summaries, index, Filters(CADMIUM))
+    metrics = store_lines(None, summaries)
+    assert "srkg_evidence_index_ready 1" in metrics and "srkg_evidence_index_builds_total 1" in metrics
+    assert f"srkg_evidence_index_cases {index.case_count()}" in metrics and index.case_count() > 10
