@@ -323,7 +323,7 @@ def test_index_is_cached_and_forgotten_when_data_changes(store: OxigraphStore) -
     first = index_for(ctx)  # type: ignore[arg-type]
     assert index_for(ctx) is first  # type: ignore[arg-type]
     queries = len(calls)
-    assert queries == 5  # a few SELECTs, not one per case
+    assert queries == 7  # a few SELECTs, not one per case
     assert len(ctx.on_data_changed) == 1
     store.update('INSERT DATA { <https://w3id.org/srkg/id/case/four> a <https://w3id.org/srkg/ontology#CaseStudy> ;'
                  ' <http://purl.org/dc/terms/title> "Fresh zeolite trial"@en }')
@@ -374,3 +374,80 @@ def test_no_background_build_for_an_index_nobody_asked_for(monkeypatch: pytest.M
     cache.forget()
     time.sleep(0.3)
     assert builds == [] and cache.index is None
+
+
+# --- updating after writes that name their graphs ----------------------------------------------------------------
+NEW_GRAPH = "https://w3id.org/srkg/graph/submission/search-update"
+NEW_CASE_TTL = """@prefix srkg: <https://w3id.org/srkg/ontology#> .
+@prefix dcterms: <http://purl.org/dc/terms/> .
+<https://w3id.org/srkg/id/case/zeolite-trial> a srkg:CaseStudy ;
+  dcterms:title "Zeolite trial on cadmium soil"@en ; srkg:pollutant <https://w3id.org/srkg/vocab/pollutant/cadmium> ;
+  srkg:site <https://w3id.org/srkg/id/site/zeolite-trial> ;
+  srkg:technologyApplication <https://w3id.org/srkg/id/step/zeolite-trial> .
+<https://w3id.org/srkg/id/site/zeolite-trial> srkg:country <https://w3id.org/srkg/vocab/country/ITA> ;
+  <http://www.w3.org/2000/01/rdf-schema#label> "Po valley field" .
+<https://w3id.org/srkg/id/step/zeolite-trial> srkg:technology <https://w3id.org/srkg/vocab/technology/phytoextraction> .
+"""
+
+
+def assert_same_index(updated: SearchIndex, built: SearchIndex) -> None:
+    """Two indexes answer alike: the same documents in the same order, facets, and ranked hits."""
+    assert [case.iri for case in updated.cases] == [case.iri for case in built.cases]
+    assert updated.cases == built.cases and updated.masks == built.masks
+    for text in ("", "cadmium", "phyto", "zeolite", "soil washing", "Italy", "lead"):
+        for filters in ({}, {"country": frozenset({V + "country/ITA"})}):
+            request = SearchRequest(text, filters)
+            one, two = updated.search(request), built.search(request)
+            assert one.total == two.total and one.facets == two.facets, text
+            assert [(h.case.iri, h.score) for h in one.hits] == [(h.case.iri, h.score) for h in two.hits], text
+
+
+def test_writes_naming_their_graphs_update_the_index_instead_of_building_it(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from test_comparison import load_data
+
+    from sparql_api.summaries.store import SummarisingStore
+
+    builds: list[int] = []
+    whole = search_index.build_index
+
+    def counting_build(*args, **kwargs):
+        builds.append(1)
+        return whole(*args, **kwargs)
+
+    monkeypatch.setattr(search_index, "build_index", counting_build)
+    monkeypatch.setattr(search_index, "WARM_DELAY_S", 60.0)  # no background work: the test asks
+    raw = OxigraphStore(tmp_path / "store")
+    load_data(raw)
+    store = SummarisingStore(raw)
+    store.ensure()
+    ctx = SimpleNamespace(store=store, extras={}, on_data_changed=[], settings=SimpleNamespace(query_timeout_s=None))
+    index_for(ctx)  # type: ignore[arg-type]
+    cache = ctx.extras[search_index.EXTRAS_KEY]
+
+    def check() -> SearchIndex:
+        index = index_for(ctx)  # type: ignore[arg-type]
+        assert_same_index(index, whole(store))
+        return index
+
+    store.replace_graph(NEW_GRAPH, NEW_CASE_TTL.encode(), "text/turtle")  # publishing
+    assert [h.case.iri for h in check().search(SearchRequest("zeolite")).hits] == [CASE + "zeolite-trial"]
+    store.update(f"""DELETE DATA {{ GRAPH <{NEW_GRAPH}> {{ <{CASE}zeolite-trial>
+                       <http://purl.org/dc/terms/title> "Zeolite trial on cadmium soil"@en }} }};
+                     INSERT DATA {{ GRAPH <{NEW_GRAPH}> {{ <{CASE}zeolite-trial>
+                       <http://purl.org/dc/terms/title> "Clinoptilolite trial on cadmium soil"@en }} }}""")
+    index = check()  # a correction over SPARQL Update
+    assert not index.search(SearchRequest("zeolite")).hits and index.search(SearchRequest("clinoptilolite")).hits
+    literature = "https://w3id.org/srkg/graph/submission/literature-cases"
+    some_case = next(iter(cache._last.case_graphs[literature]))
+    store.update(f'INSERT DATA {{ GRAPH <{literature}> {{ <{some_case}> '
+                 f'<http://purl.org/dc/terms/title> "Essai de vétiver"@fr }} }}')  # a case of a large graph
+    assert check().search(SearchRequest("vetiver")).total >= 1
+    store.drop_graph(NEW_GRAPH)  # withdrawing
+    assert not check().search(SearchRequest("clinoptilolite")).hits
+    assert builds == [1] and cache.updates == 4
+    store.update('INSERT DATA { GRAPH <https://w3id.org/srkg/graph/vocab> { <https://w3id.org/srkg/vocab/pollutant/'
+                 'cadmium> <http://www.w3.org/2004/02/skos/core#altLabel> "kadmio"@eo } }')  # a vocabulary
+    assert check().search(SearchRequest("kadmio")).total >= 1
+    assert builds == [1, 1]  # the whole index built again
+    raw.close()
