@@ -39,6 +39,7 @@ from rdflib.term import Node
 
 from sparql_api.analysis import evidence as ev
 from sparql_api.analysis.rows import AssessmentRow, CostRow, Evidence, OutcomeRow
+from sparql_api.background import Debounced, in_background
 from sparql_api.sparql_text import insert_in_where
 from sparql_api.store.base import DEFAULT_GRAPH, Store
 from sparql_api.summaries.naming import is_summary_graph
@@ -189,7 +190,7 @@ class EvidenceIndex:
         self._dirty: set[str] | None = None  # None: no usable index (not built, or dropped)
         self._mark_lock = threading.Lock()
         self._build_lock = threading.Lock()
-        self._timer: threading.Timer | None = None
+        self._catch_up = Debounced(self._background, lambda: CATCH_UP_DELAY_S, "srkg-evidence-index-catch-up")
         self.builds = 0  # full builds so far (tests check that writes do not cause them)
         self._term_cache: dict[str, dict[str, ev.Term]] = {}  # language → concept IRI → what is shown of it
 
@@ -217,16 +218,9 @@ class EvidenceIndex:
             self._later()
 
     def _later(self) -> None:
-        with self._mark_lock:
-            if self._timer is not None:
-                self._timer.cancel()
-            self._timer = threading.Timer(CATCH_UP_DELAY_S, self._background)
-            self._timer.daemon = True
-            self._timer.start()
+        self._catch_up.poke()
 
     def _background(self) -> None:
-        with self._mark_lock:
-            self._timer = None
         try:
             if self._dirty is None:
                 self.build(BUILD_TIMEOUT_S)
@@ -441,15 +435,11 @@ def warm(store: Store) -> threading.Thread | None:
         return None
 
     def build() -> None:
-        try:
-            index.build(BUILD_TIMEOUT_S)
-            # The index is millions of small objects that live until a write replaces their graph's part (freed by
-            # reference counting, no cycles): kept out of the collector's full passes, which cost the comparison
-            # at 100k cases up to 1 s each (cadmium: 1.3-1.6 s per comparison without this, 0.3-0.6 s with it).
-            gc.freeze()
-        except Exception:
-            log.warning("evidence index: building it failed (comparisons use the SPARQL queries)", exc_info=True)
+        index.build(BUILD_TIMEOUT_S)
+        # The index is millions of small objects that live until a write replaces their graph's part (freed by
+        # reference counting, no cycles): kept out of the collector's full passes, which cost the comparison at
+        # 100k cases up to 1 s each (cadmium: 1.3-1.6 s per comparison without this, 0.3-0.6 s with it).
+        gc.freeze()
 
-    thread = threading.Thread(target=build, name="srkg-evidence-index", daemon=True)
-    thread.start()
-    return thread
+    return in_background(build, "srkg-evidence-index",
+                         "evidence index: building it failed (comparisons use the SPARQL queries)")

@@ -25,6 +25,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from sparql_api.background import in_background
 from sparql_api.store.base import (
     DEFAULT_GRAPH,
     DataSyntaxError,
@@ -336,14 +337,5 @@ def warm_running_totals(store: Store) -> threading.Thread | None:
     summaries = find_summaries(store)
     if summaries is None:
         return None
-
-    def build() -> None:
-        try:
-            summaries.running(WARM_TIMEOUT_S)
-        except Exception:
-            log.warning("running totals: building them at start failed (the first reader builds them)",
-                        exc_info=True)
-
-    thread = threading.Thread(target=build, name="srkg-running-totals", daemon=True)
-    thread.start()
-    return thread
+    return in_background(lambda: summaries.running(WARM_TIMEOUT_S), "srkg-running-totals",
+                         "running totals: building them at start failed (the first reader builds them)")

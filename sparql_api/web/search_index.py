@@ -58,6 +58,7 @@ from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
+from sparql_api.background import Debounced
 from sparql_api.sparql_text import token_list
 from sparql_api.summaries.store import find_summaries
 from sparql_api.web import i18n
@@ -857,8 +858,8 @@ class _Cache:
         self._update = update
         self._last: SearchIndex | None = None  # the last index made, which an update starts from
         self._changed: set[str] | None = set()  # graphs changed since it was made; None: build the whole index
-        self._timer: threading.Timer | None = None
-        self._timer_lock = threading.Lock()
+        self._timer_lock = threading.Lock()  # guards ``_changed``
+        self._rebuild = Debounced(self._warm, lambda: WARM_DELAY_S, "srkg-search-index-rebuild")
         self.updates = 0  # indexes made by updating the last one (tests check writes use them)
 
     def forget(self) -> None:
@@ -879,20 +880,10 @@ class _Cache:
         had_index = self.index is not None or self._last is not None
         self.generation += 1
         self.index = None
-        if had_index or self._timer is not None:
-            self._warm_later()
-
-    def _warm_later(self) -> None:
-        with self._timer_lock:
-            if self._timer is not None:
-                self._timer.cancel()
-            self._timer = threading.Timer(WARM_DELAY_S, self._warm)
-            self._timer.daemon = True
-            self._timer.start()
+        if had_index or self._rebuild.pending:
+            self._rebuild.poke()
 
     def _warm(self) -> None:
-        with self._timer_lock:
-            self._timer = None
         try:
             self.current()
         except Exception:  # a failed warm-up only means the next search builds (and reports) it itself
