@@ -74,6 +74,13 @@ GROUP_BY_COUNTRY = """SELECT ?country (COUNT(?case) AS ?cases) WHERE {
   ?case a srkg:CaseStudy ; srkg:site/srkg:country ?country } GROUP BY ?country ORDER BY DESC(?cases)"""
 
 
+def _comparison(pollutants: list[str], i: int) -> dict[str, str]:
+    """Another pollutant each run, and once they are all used, another economic weight: every run is a request
+    the comparison's answer cache has not seen (it keeps answers until the next write)."""
+    economic = 1 + (i // len(pollutants)) / 1000
+    return {"pollutant": pollutants[i % len(pollutants)], "weights": f"economic={economic:g}"}
+
+
 def shapes(targets: Targets) -> list[Shape]:
     """The ≥ 10 shapes: the four reference SPARQL shapes, facet counts and paging in SPARQL; case page,
     coverage, comparison, search and search facets through SRKG's own endpoints; and one repeated query."""
@@ -102,9 +109,10 @@ def shapes(targets: Targets) -> list[Shape]:
         Shape("case page (.html)", WEB,
               lambda i: "/id/case/" + cases[i % len(cases)].removeprefix(BASE + "id/case/") + ".html", "text/html"),
         Shape("coverage (/coverage.json)", WEB, lambda i: "/coverage.json", "application/json"),
-        Shape("comparison (/compare.json)", WEB,
-              lambda i: "/compare.json?" + urlencode({"pollutant": pollutants[i % len(pollutants)]}),
+        Shape("comparison (/compare.json)", WEB, lambda i: "/compare.json?" + urlencode(_comparison(pollutants, i)),
               "application/json"),
+        Shape("comparison, repeated (answer kept until a write)", WEB,
+              lambda i: "/compare.json?" + urlencode({"pollutant": pollutants[0]}), "application/json"),
         Shape("statistics per facet (/statistics/cases.json)", WEB,
               lambda i: "/statistics/cases.json?" + urlencode({"facet": STATISTICS_FACETS[i % len(STATISTICS_FACETS)]}),
               "application/json"),

@@ -27,17 +27,20 @@ Costs and durations are shown, not ranked on: their bases and n differ too much 
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from decimal import Decimal
+from typing import TypeVar
 
 from sparql_api.analysis.cost_measures import CostItem, CostResult, by_basis
 from sparql_api.analysis.money import MoneyTables
 from sparql_api.analysis.outcome_measures import MetricResult, StatedOutcome, by_metric, reduction
 from sparql_api.analysis.pillar_scores import PillarResult, Weights, by_pillar, weighted
-from sparql_api.analysis.rows import CaseRow, Evidence
+from sparql_api.analysis.rows import AssessmentRow, CaseRow, CostRow, Evidence, OutcomeRow
 from sparql_api.analysis.stats import Item, Summary, per_case, strength
 
 SCALE_ORDER = ("lab", "pilot", "field", "full")  # order of the scale scheme (vocab/scale), lowest first
+T = TypeVar("T")
 RANK_KEYS = ("evidence not thin", "weighted sustainability score", "highest scale", "cases",
              "median reduction on the ranking metric", "label")
 
@@ -121,7 +124,8 @@ def compare(evidence: Evidence, money: MoneyTables, weights: Weights | None = No
     by_technology: dict[str, list[CaseRow]] = {}
     for row in evidence.cases:
         by_technology.setdefault(row.technology, []).append(row)
-    results = [_technology(rows, evidence, money, weights, metric) for rows in by_technology.values()]
+    of_case = _ByCase(evidence)
+    results = [_technology(rows, of_case, money, weights, metric) for rows in by_technology.values()]
     ranked = [replace(r, rank=n) for n, r in enumerate(sorted(results, key=TechnologyResult.rank_key), start=1)]
     return Comparison(tuple(ranked), weights, metric, metric_label, money.price_year,
                       len({row.case for row in evidence.cases}))
@@ -145,18 +149,37 @@ def _rank_metric(evidence: Evidence, wanted: str | None) -> tuple[str | None, st
     return best, labels[best]
 
 
+class _ByCase:
+    """The evidence's outcomes, costs and assessments grouped by case (each technology reads only its cases')."""
+
+    def __init__(self, evidence: Evidence) -> None:
+        self.outcomes: dict[str, list[OutcomeRow]] = {}
+        self.costs: dict[str, list[CostRow]] = {}
+        self.assessments: dict[str, list[AssessmentRow]] = {}
+        for name in ("outcomes", "costs", "assessments"):
+            grouped = getattr(self, name)
+            for item in getattr(evidence, name):
+                grouped.setdefault(item.case, []).append(item)
+
+    @staticmethod
+    def of(grouped: dict[str, list[T]], cases: list[str]) -> Iterator[T]:
+        """The items of ``cases`` (sorted), in the evidence's order (it is sorted by case first)."""
+        for case in cases:
+            yield from grouped.get(case, ())
+
+
 def _credited(steps: frozenset[str], technology: str) -> bool:
     return not steps or technology in steps
 
 
-def _technology(rows: list[CaseRow], evidence: Evidence, money: MoneyTables, weights: Weights,
+def _technology(rows: list[CaseRow], of_case: _ByCase, money: MoneyTables, weights: Weights,
                 metric: str | None) -> TechnologyResult:
     technology = rows[0].technology
-    mine = {r.case for r in rows}
-    outcomes = by_metric(o for o in evidence.outcomes if o.case in mine and _credited(o.step_technologies, technology))
-    costs, not_normalised = by_basis((c for c in evidence.costs if c.case in mine), money)
-    pillars = by_pillar(a for a in evidence.assessments
-                        if a.case in mine and _credited(a.step_technologies, technology))
+    mine = sorted({r.case for r in rows})
+    outcomes = by_metric(o for o in of_case.of(of_case.outcomes, mine) if _credited(o.step_technologies, technology))
+    costs, not_normalised = by_basis(of_case.of(of_case.costs, mine), money)
+    pillars = by_pillar(a for a in of_case.of(of_case.assessments, mine)
+                        if _credited(a.step_technologies, technology))
     ranked_on = next((m.reductions.median for m in outcomes if m.metric == metric), None)
     return TechnologyResult(
         technology=technology,

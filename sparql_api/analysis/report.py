@@ -3,13 +3,18 @@
 ``link`` maps an IRI to a page on this server (the web side passes one); each case, outcome and cost then also
 carries ``page``. Numbers are rounded for reading only (percentages and USD to 2 decimals, months to 1, scores
 to 3); the items keep the values as the graph states them.
+
+``case_limit`` bounds every list that has one entry per case (the cases of a technology, the values behind a
+median, the outcomes kept as stated, the cost items…) to its first ``case_limit`` entries, in case order; a list cut
+short is followed by ``<name>_not_listed``, the number left out. Counts, medians and spreads always cover every
+case. ``None`` lists everything (at 100,000 cases a comparison then runs to several MB).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 from sparql_api.analysis.comparison import RANK_KEYS, SCALE_ORDER, Comparison, TechnologyResult
 from sparql_api.analysis.cost_measures import CostItem, CostResult
@@ -22,6 +27,7 @@ from sparql_api.analysis.stats import THIN_BELOW, Summary
 
 Link = Callable[[str], str | None]
 JSON = dict[str, Any]
+T = TypeVar("T")
 
 SCORE_FORMULA = ("S = Σ w_p·s_p ÷ Σ w_p over the pillars p (environmental, social, economic) that have a score "
                  "and a weight above 0; s_p = median over cases of each case's median rating in the pillar, scaled "
@@ -51,62 +57,84 @@ def _page(link: Link | None, iri: str) -> dict[str, str]:
     return {"page": page} if page else {}
 
 
-def _summary(summary: Summary, places: int, link: Link | None) -> JSON:
+class Lister:
+    """Turns per-case lists into JSON lists of at most ``limit`` entries, noting how many were left out."""
+
+    def __init__(self, link: Link | None, limit: int | None) -> None:
+        self.link = link
+        self.limit = limit
+
+    def page(self, iri: str) -> dict[str, str]:
+        return _page(self.link, iri)
+
+    def listed(self, name: str, items: Sequence[T], entry: Callable[[T], JSON]) -> JSON:
+        """``{name: [entry(item)…]}`` for the first ``limit`` items, plus ``name_not_listed`` when cut short."""
+        shown = items if self.limit is None else items[:self.limit]
+        out: JSON = {name: [entry(item) for item in shown]}
+        if len(shown) < len(items):
+            out[f"{name}_not_listed"] = len(items) - len(shown)
+        return out
+
+
+def _summary(summary: Summary, places: int, lister: Lister) -> JSON:
     return {
         "n": summary.n,
         "median": _num(summary.median, places),
         "min": _num(summary.minimum, places),
         "max": _num(summary.maximum, places),
         "thin": summary.thin,
-        "values": [
-            {"case": v.case, **_page(link, v.case), "value": _num(v.value, places),
-             "items": [{"source": i.source, **_page(link, i.source), "value": _num(i.value, places), "how": i.how}
-                       for i in v.items]}
-            for v in summary.values
-        ],
+        **lister.listed("values", summary.values, lambda v: {
+            "case": v.case, **lister.page(v.case), "value": _num(v.value, places),
+            "items": [{"source": i.source, **lister.page(i.source), "value": _num(i.value, places), "how": i.how}
+                      for i in v.items]}),
     }
 
 
-def _metric(result: MetricResult, link: Link | None) -> JSON:
+def _metric(result: MetricResult, lister: Lister) -> JSON:
     return {
         "metric": result.metric,
         "label": result.label,
         "unit": "%",
         "outcomes": result.outcomes,
-        "cases": [{"case": c, **_page(link, c)} for c in result.cases],
-        "reduction_percent": _summary(result.reductions, 2, link),
-        "kept_as_stated": [{"case": s.case, **_page(link, s.case), "outcome": s.outcome, "text": s.text,
-                            "why": s.why} for s in result.stated],
+        **lister.listed("cases", result.cases, lambda c: {"case": c, **lister.page(c)}),
+        "reduction_percent": _summary(result.reductions, 2, lister),
+        **lister.listed("kept_as_stated", result.stated, lambda s: {
+            "case": s.case, **lister.page(s.case), "outcome": s.outcome, "text": s.text, "why": s.why}),
     }
 
 
-def _cost_item(item: CostItem, link: Link | None) -> JSON:
-    return {"case": item.case, **_page(link, item.case), "cost": item.cost, "basis": item.basis,
+def _cost_item(item: CostItem, lister: Lister) -> JSON:
+    return {"case": item.case, **lister.page(item.case), "cost": item.cost, "basis": item.basis,
             "usd": _num(item.usd, 2), "steps": list(item.steps), "reason": item.reason, "stated": item.stated}
 
 
-def _cost(result: CostResult, price_year: int, link: Link | None) -> JSON:
+def _cost(result: CostResult, price_year: int, lister: Lister) -> JSON:
+    def entry(item: CostItem) -> JSON:
+        return _cost_item(item, lister)
+
     return {
         "basis": result.basis,
         "unit": f"USD ({price_year}) per {result.unit}",
-        **_summary(result.usd, 2, link),
-        "not_in_median": [_cost_item(i, link) for i in result.items if i.reason or i.usd is None],
-        "in_median": [_cost_item(i, link) for i in result.items if not i.reason and i.usd is not None],
+        **_summary(result.usd, 2, lister),
+        **lister.listed("not_in_median", [i for i in result.items if i.reason or i.usd is None], entry),
+        **lister.listed("in_median", [i for i in result.items if not i.reason and i.usd is not None], entry),
     }
 
 
-def _pillar(result: PillarResult, link: Link | None) -> JSON:
+def _pillar(result: PillarResult, lister: Lister) -> JSON:
     return {
         "pillar": result.pillar,
         "score": _num(result.score, 3),
-        **_summary(result.scaled, 3, link),
-        "raw_scores": [{"case": r.case, **_page(link, r.case), "result": r.result, "framework": r.framework,
-                        "criterion": r.criterion, "score": _num(r.score, 3)} for r in result.raw],
+        **_summary(result.scaled, 3, lister),
+        **lister.listed("raw_scores", result.raw, lambda r: {
+            "case": r.case, **lister.page(r.case), "result": r.result, "framework": r.framework,
+            "criterion": r.criterion, "score": _num(r.score, 3)}),
     }
 
 
-def technology_json(t: TechnologyResult, price_year: int, link: Link | None) -> JSON:
+def technology_json(t: TechnologyResult, price_year: int, link: Link | None, case_limit: int | None = None) -> JSON:
     highest = t.highest_scale
+    lister = Lister(link, case_limit)
     return {
         "rank": t.rank,
         "technology": t.technology,
@@ -117,22 +145,23 @@ def technology_json(t: TechnologyResult, price_year: int, link: Link | None) -> 
         "cases": {
             "n": t.n_cases,
             "strength": t.strength,
-            "items": [{"case": c.case, **_page(link, c.case), "title": c.title, "country": c.country,
-                       "scale": c.scale, "medium_stated": c.medium_stated} for c in t.cases],
+            **lister.listed("items", t.cases, lambda c: {
+                "case": c.case, **lister.page(c.case), "title": c.title, "country": c.country, "scale": c.scale,
+                "medium_stated": c.medium_stated}),
         },
         "scale": {
             "highest": highest,
             "counts": t.scale_counts,
-            "highest_cases": [{"case": c.case, **_page(link, c.case)} for c in t.cases
-                              if highest and c.scale == highest],
+            **lister.listed("highest_cases", [c for c in t.cases if highest and c.scale == highest],
+                            lambda c: {"case": c.case, **lister.page(c.case)}),
         },
-        "outcomes": [_metric(m, link) for m in t.outcomes],
-        "duration_months": _summary(t.duration, 1, link),
-        "costs": [_cost(c, price_year, link) for c in t.costs],
-        "costs_not_normalised": [_cost_item(i, link) for i in t.costs_not_normalised],
+        "outcomes": [_metric(m, lister) for m in t.outcomes],
+        "duration_months": _summary(t.duration, 1, lister),
+        "costs": [_cost(c, price_year, lister) for c in t.costs],
+        **lister.listed("costs_not_normalised", t.costs_not_normalised, lambda i: _cost_item(i, lister)),
         "sustainability": {
             "score": _num(t.sustainability, 3),
-            "pillars": [_pillar(p, link) for p in t.pillars],
+            "pillars": [_pillar(p, lister) for p in t.pillars],
         },
         "rank_key": dict(zip(RANK_KEYS, (
             t.strength != "thin", _num(t.sustainability, 3), highest, t.n_cases, _num(t.rank_reduction, 2),
@@ -141,8 +170,8 @@ def technology_json(t: TechnologyResult, price_year: int, link: Link | None) -> 
 
 
 def comparison_json(result: CompareResult, money: MoneyTables, link: Link | None = None,
-                    query_link: Callable[[str], str] | None = None) -> JSON:
-    """Everything the page, the API and ``--format json`` show."""
+                    query_link: Callable[[str], str] | None = None, case_limit: int | None = None) -> JSON:
+    """Everything the page, the API and ``--format json`` show; per-case lists cut at ``case_limit``."""
     c: Comparison = result.comparison
     queries = []
     for name in QUERY_NAMES:
@@ -162,7 +191,8 @@ def comparison_json(result: CompareResult, money: MoneyTables, link: Link | None
         "ranking_rule": RANKING_RULE,
         "rank_metric": {"metric": c.rank_metric, "label": c.rank_metric_label} if c.rank_metric else None,
         "scale_order": list(SCALE_ORDER),
-        "technologies": [technology_json(t, c.price_year, link) for t in c.technologies],
+        "case_limit": case_limit,
+        "technologies": [technology_json(t, c.price_year, link, case_limit) for t in c.technologies],
         "limits": list(LIMITS),
         "sources": money.provenance,
         "queries": queries,

@@ -6,6 +6,7 @@ import statistics
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import cached_property
 
 THIN_BELOW = 3  # fewer cases than this: "thin" evidence
 SUBSTANTIAL_FROM = 10  # this many cases or more: "substantial"
@@ -47,7 +48,7 @@ class Summary:
     def n(self) -> int:
         return len(self.values)
 
-    @property
+    @cached_property  # read by the ranking and the report, once each per technology and metric
     def median(self) -> Decimal | None:
         return statistics.median(v.value for v in self.values) if self.values else None
 
@@ -75,6 +76,7 @@ def per_case(items: Iterable[Item]) -> Summary:
     for item in items:
         grouped.setdefault(item.case, []).append(item)
     return Summary(tuple(
-        CaseValue(case, statistics.median(i.value for i in group), tuple(group))
+        CaseValue(case, group[0].value if len(group) == 1 else statistics.median(i.value for i in group),
+                  tuple(group))
         for case, group in sorted(grouped.items())
     ))

@@ -21,6 +21,7 @@ from starlette.responses import Response
 from sparql_api.analysis import evidence_index
 from sparql_api.server.auth import current_user
 from sparql_api.server.context import context
+from sparql_api.server.data_cache import metric_lines as data_cache_lines
 from sparql_api.server.errors import HTTPProblem
 from sparql_api.store.base import Store, StoreError
 
@@ -213,4 +214,5 @@ async def metrics(request: Request) -> Response:
     metrics_state: Metrics = ctx.extras[METRICS_KEY]  # type: ignore[assignment]
     triples: TripleCount = ctx.extras[TRIPLES_KEY]  # type: ignore[assignment]
     extra = await run_in_threadpool(lambda: store_lines(triples.get(), ctx.store))
+    extra += data_cache_lines(ctx.extras)
     return Response(metrics_state.exposition(extra), media_type=CONTENT_TYPE)

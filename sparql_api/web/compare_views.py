@@ -3,21 +3,27 @@
 Parameters: ``pollutant`` (required for a result: symbol, label, notation or IRI — ``Cd``, ``lead``, ``TPH``,
 ``metals-metalloids``), ``medium``, ``site_type``, ``country`` (ISO 3166 code or name), ``region`` (UN M49 code
 or name), ``metric`` (outcome metric to rank on), pillar weights as ``weights=environmental=2,social=1,economic=1``
-or as ``w_environmental``, ``w_social``, ``w_economic`` (the form's fields, which win), and ``lang``.
+or as ``w_environmental``, ``w_social``, ``w_economic`` (the form's fields, which win), ``lang``, and
+``case_limit``: how many cases each per-case list shows (default 20, a whole number from 1, or ``all``; counts and
+medians always cover every case, and a list cut short is followed by ``<list>_not_listed``).
 A value the vocabulary does not know, malformed weights or a parameter over 200 characters is a 400 (plain text
 for JSON; the page shows the form with the message). The JSON fields are those of
 ``sparql_api.analysis.report.comparison_json``; each case, outcome, cost and technology carries ``page`` (its path on
 this server) and each query a ``link`` that runs it at /sparql.
+
+Answers are kept as their JSON text (``CACHE_MB`` in all, least recently asked dropped first) until the next write
+to the store, like the other pages' data: an identical request is then answered from memory.
 """
 
 from __future__ import annotations
 
+import json
 from typing import Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 from rdflib import Literal
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 
 from sparql_api.analysis.cost_measures import BASES
 from sparql_api.analysis.evidence import query_text
@@ -27,6 +33,7 @@ from sparql_api.analysis.report import comparison_json
 from sparql_api.analysis.resolve import FilterError
 from sparql_api.analysis.service import CompareRequest, run
 from sparql_api.server.context import ServerContext, context
+from sparql_api.server.data_cache import data_cache
 from sparql_api.server.errors import HTTPProblem
 from sparql_api.web import i18n
 from sparql_api.web.accept import prefers_json
@@ -36,7 +43,10 @@ from sparql_api.web.resource_iris import IriSpace
 router = APIRouter(tags=["Comparison"])
 
 MAX_PARAM_CHARS = 200
-TEXT_PARAMS = ("pollutant", "medium", "site_type", "country", "region", "metric", "weights")
+TEXT_PARAMS = ("pollutant", "medium", "site_type", "country", "region", "metric", "weights", "case_limit")
+DEFAULT_CASE_LIMIT = 20
+CACHE_KEY = "compare.answers"
+CACHE_MB = 64  # bounded answers (case_limit given) are 20 KB (real data) to 3 MB (100,000 cases)
 
 
 def _params(request: Request) -> dict[str, str]:
@@ -58,29 +68,49 @@ def _weights(params: dict[str, str]) -> str | None:
     return params.get("weights")
 
 
+def _case_limit(params: dict[str, str]) -> int | None:
+    """The ``case_limit`` parameter: None for ``all``; HTTPProblem 400 for anything but a whole number ≥ 1."""
+    raw = params.get("case_limit", str(DEFAULT_CASE_LIMIT))
+    if raw == "all":
+        return None
+    if not raw.isascii() or not raw.isdigit() or int(raw) < 1:
+        raise HTTPProblem(400, f"Parameter 'case_limit' must be a whole number from 1, or 'all' (got {raw!r}).")
+    return int(raw)
+
+
 def _request(params: dict[str, str], lang: str) -> CompareRequest:
     return CompareRequest(params.get("pollutant", ""), params.get("medium"), params.get("site_type"),
                           params.get("country"), params.get("region"), _weights(params), params.get("metric"), lang)
 
 
-def _data(ctx: ServerContext, compare: CompareRequest) -> dict[str, Any]:
-    space = IriSpace(ctx.settings.base_iri)
-    result = run(ctx.store, compare, timeout=ctx.limits.query_timeout_s)
-    return comparison_json(result, default_tables(), link=space.local_path,
-                           query_link=lambda text: "/sparql?" + urlencode({"query": text, "format": "json"}))
+def _answer(ctx: ServerContext, compare: CompareRequest, case_limit: int | None) -> bytes:
+    """The comparison as JSON text; bounded answers are kept until the next write (all-case lists are not)."""
+    def build() -> bytes:
+        space = IriSpace(ctx.settings.base_iri)
+        result = run(ctx.store, compare, timeout=ctx.limits.query_timeout_s)
+        data = comparison_json(result, default_tables(), link=space.local_path, case_limit=case_limit,
+                               query_link=lambda text: "/sparql?" + urlencode({"query": text, "format": "json"}))
+        return json.dumps(data, ensure_ascii=False, allow_nan=False, separators=(",", ":")).encode()
+
+    if case_limit is None:
+        return build()
+    answer: bytes = data_cache(ctx, CACHE_KEY, CACHE_MB << 20, len).get(build, (compare, case_limit))
+    return answer
 
 
-def _json(request: Request) -> JSONResponse:
+def _json(request: Request) -> Response:
     ctx = context(request)
     lang = i18n.choose_language(request)
     params = _params(request)
     if "pollutant" not in params:
         raise HTTPProblem(400, "Parameter 'pollutant' is required (e.g. pollutant=Cd).")
+    case_limit = _case_limit(params)
     try:
-        data = _data(ctx, _request(params, lang))
+        body = _answer(ctx, _request(params, lang), case_limit)
     except (FilterError, ValueError) as e:
         raise HTTPProblem(400, str(e)) from None
-    return JSONResponse(data, headers={"Content-Language": lang, "Vary": "Accept, Accept-Language, Cookie"})
+    return Response(body, media_type="application/json",
+                    headers={"Content-Language": lang, "Vary": "Accept, Accept-Language, Cookie"})
 
 
 def _options(ctx: ServerContext, lang: str) -> dict[str, list[tuple[str, str]]]:
@@ -122,7 +152,7 @@ def _helpers(data: dict[str, Any] | None, params: dict[str, str], lang: str, ctx
 
 
 @router.get("/compare.json", summary="Rank remediation technologies for a pollutant by the evidence (JSON)")
-def compare_json(request: Request) -> JSONResponse:
+def compare_json(request: Request) -> Response:
     return _json(request)
 
 
@@ -138,17 +168,19 @@ def compare_page(request: Request) -> Response:
     data: dict[str, Any] | None = None
     error: str | None = None
     suggestions: tuple[str, ...] = ()
+    case_limit = _case_limit(params)
     if "pollutant" in params:
         try:
-            data = _data(ctx, _request(params, lang))
+            data = json.loads(_answer(ctx, _request(params, lang), case_limit))
         except FilterError as e:
             error, suggestions = str(e), e.suggestions
         except ValueError as e:
             error = str(e)
     json_link = "/compare.json?" + urlencode({**params, "lang": lang}) if data is not None else None
+    all_link = "/compare?" + urlencode({**params, "lang": lang, "case_limit": "all"})
     return render_page(
         request, "compare.html", lang=lang, status=400 if error else 200,
         params=params, data=data, error=error, suggestions=suggestions, options=_options(ctx, lang),
-        pillars=PILLARS, json_link=json_link, **_helpers(data, params, lang, ctx),
+        pillars=PILLARS, json_link=json_link, all_link=all_link, **_helpers(data, params, lang, ctx),
         alternates=[{"media_type": "application/json", "href": json_link, "label": "JSON"}] if json_link else [],
     )
