@@ -73,6 +73,21 @@ class HttpBackend:
                 raise BenchError(f"{self.name}: the evidence index was not ready after {limit_s:g} s")
             time.sleep(1.0)
 
+    def wait_for_search_index(self, limit_s: float = 3600.0) -> float:
+        """Seconds the first search takes: it builds the search index (at 1M cases: minutes), which every later
+        search uses; timed apart so that the search shapes time searches, not the build."""
+        started = time.perf_counter()
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=limit_s)
+        try:
+            conn.request("GET", "/search.json?q=soil", headers={"Accept": "application/json"})
+            response = conn.getresponse()
+            body = response.read()
+        finally:
+            conn.close()
+        if response.status != 200:
+            raise BenchError(f"{self.name}: the first search failed: HTTP {response.status}: {body[:300]!r}")
+        return time.perf_counter() - started
+
     def peak_rss_bytes(self) -> int:
         """Sum of the peak resident sets (VmHWM) of the server and its child processes (query workers)."""
         if self.pid is None:

@@ -83,6 +83,9 @@ def size_tables(result: dict[str, Any]) -> str:
     for name, seconds in result.get("evidence_index_ready_s", {}).items():
         extra.append(f"{name}: the comparison's evidence index was ready {seconds:.1f} s after the server answered "
                      "(built in the background at start; the comparison is timed after it)")
+    for name, seconds in result.get("search_index_built_s", {}).items():
+        extra.append(f"{name}: the first search, which builds the search index, took {seconds:.1f} s (the search "
+                     "shapes are timed after it)")
     for name, rss in result.get("peak_rss_bytes", {}).items():
         extra.append(f"peak RSS, {name}: {_mb(rss)}")
     extra.append(f"store on disk: {_mb(result['store_bytes'])} (repository data alone: {_mb(load['base_bytes'])})")

@@ -116,6 +116,9 @@ def _run(cases: int, label: str, run_dir: Path, opts: Options) -> dict[str, Any]
                 waited = backend.wait_for_evidence_index()
                 result.setdefault("evidence_index_ready_s", {})[backend.name] = waited
                 say(f"{label}: {backend.name}: evidence index ready after {waited:.1f} s")
+                built = backend.wait_for_search_index()
+                result.setdefault("search_index_built_s", {})[backend.name] = built
+                say(f"{label}: {backend.name}: first search (builds the search index) took {built:.1f} s")
         store = ox.Store(str(copy))
         if INPROCESS in opts.backends:
             backends.append(InProcessBackend(store))
