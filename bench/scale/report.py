@@ -86,6 +86,7 @@ def size_tables(result: dict[str, Any]) -> str:
     for name, seconds in result.get("search_index_built_s", {}).items():
         extra.append(f"{name}: the first search, which builds the search index, took {seconds:.1f} s (the search "
                      "shapes are timed after it)")
+    extra += [f"failed: {failure[:300]}" for failure in result.get("failures", [])]
     for name, rss in result.get("peak_rss_bytes", {}).items():
         extra.append(f"peak RSS, {name}: {_mb(rss)}")
     extra.append(f"store on disk: {_mb(result['store_bytes'])} (repository data alone: {_mb(load['base_bytes'])})")

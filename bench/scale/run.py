@@ -15,7 +15,7 @@ import pyoxigraph as ox
 
 from bench.bench_http import free_port, start_oxigraph, start_server
 from bench.scale import data, report
-from bench.scale.backends import Backend, HttpBackend, InProcessBackend, vm_hwm
+from bench.scale.backends import Backend, BenchError, HttpBackend, InProcessBackend, vm_hwm
 from bench.scale.fresh import admin_token, coverage_after_write
 from bench.scale.shapes import discover, shapes
 from bench.scale.submission import contributor_token, ingest_throughput, validation_times
@@ -74,6 +74,8 @@ def _run(cases: int, label: str, run_dir: Path, opts: Options) -> dict[str, Any]
     load = data.load_both(nq, base, srkg_dir, run_dir / "raw-data")
     result: dict[str, Any] = {"cases": cases, "label": label, "load": {**load.__dict__, "ratio": load.ratio},
                               "store_bytes": load.store_bytes}
+    say(f"{label}: {load.quads:,} quads: raw bulk_load {load.raw_s:.1f} s, SRKG {load.srkg_s:.1f} s "
+        f"(ratio {load.ratio:.2f}); store {load.store_bytes / 1e9:.1f} GB")
     if opts.ingest_cases:
         say(f"{label}: survey-template ingest of {opts.ingest_cases} cases into the loaded store")
         result["ingest"] = ingest_throughput(srkg_dir / "store", run_dir, opts.ingest_cases)
@@ -116,7 +118,12 @@ def _run(cases: int, label: str, run_dir: Path, opts: Options) -> dict[str, Any]
                 waited = backend.wait_for_evidence_index()
                 result.setdefault("evidence_index_ready_s", {})[backend.name] = waited
                 say(f"{label}: {backend.name}: evidence index ready after {waited:.1f} s")
-                built = backend.wait_for_search_index()
+                try:
+                    built = backend.wait_for_search_index()
+                except (BenchError, OSError) as e:  # recorded: the search shapes will then fail and say why
+                    result.setdefault("failures", []).append(f"first search: {e}")
+                    say(f"{label}: {backend.name}: the first search failed: {e}")
+                    continue
                 result.setdefault("search_index_built_s", {})[backend.name] = built
                 say(f"{label}: {backend.name}: first search (builds the search index) took {built:.1f} s")
         store = ox.Store(str(copy))

@@ -323,7 +323,7 @@ def test_index_is_cached_and_forgotten_when_data_changes(store: OxigraphStore) -
     first = index_for(ctx)  # type: ignore[arg-type]
     assert index_for(ctx) is first  # type: ignore[arg-type]
     queries = len(calls)
-    assert queries == 7  # a few SELECTs, not one per case
+    assert queries == 8  # a few SELECTs per 1,000 cases, not one per case
     assert len(ctx.on_data_changed) == 1
     store.update('INSERT DATA { <https://w3id.org/srkg/id/case/four> a <https://w3id.org/srkg/ontology#CaseStudy> ;'
                  ' <http://purl.org/dc/terms/title> "Fresh zeolite trial"@en }')
@@ -451,3 +451,45 @@ def test_writes_naming_their_graphs_update_the_index_instead_of_building_it(
     assert check().search(SearchRequest("kadmio")).total >= 1
     assert builds == [1, 1]  # the whole index built again
     raw.close()
+
+
+def _read_whole(store: OxigraphStore) -> SearchIndex:
+    """The index from the five queries over every case at once (what ``build_index`` did before it read cases in
+    chunks, and still does when a case study is a blank node)."""
+    index = search_index.index_from_rows(search_index.fetch_rows(store))
+    index.case_graphs, index.concept_graphs = search_index._graphs(store, None)
+    return index
+
+
+def test_reading_cases_in_chunks_builds_the_index_the_whole_queries_give(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """build_index reads the cases CASE_CHUNK at a time (at 1M cases the whole text in one answer went over a
+    query worker's memory limit); chunk borders must not change a document, and a blank-node case study makes it
+    read everything at once."""
+    from test_comparison import load_data
+
+    store = OxigraphStore(tmp_path / "store")
+    load_data(store)
+    expected = _read_whole(store)
+    assert len(expected.cases) > 10
+    calls: list[str] = []
+    original = store.select_text
+
+    def counting(query: str, *args, **kwargs):
+        calls.append(query)
+        return original(query, *args, **kwargs)
+
+    store.select_text = counting  # type: ignore[method-assign]
+    monkeypatch.setattr(search_index, "CASE_CHUNK", 4)
+    chunked = search_index.build_index(store)
+    assert sum("VALUES ?case" in query for query in calls) == 3 * -(-len(expected.cases) // 4)
+    assert_same_index(chunked, expected)
+    assert chunked.case_graphs == expected.case_graphs and chunked.concept_graphs == expected.concept_graphs
+    store.update('INSERT DATA { GRAPH <urn:x-test:blank> { [] a <https://w3id.org/srkg/ontology#CaseStudy> ; '
+                 '<http://purl.org/dc/terms/title> "Anonymous zeolite case"@en } }')
+    calls.clear()
+    with_blank = search_index.build_index(store)
+    assert not any("VALUES ?case" in query for query in calls)
+    assert_same_index(with_blank, _read_whole(store))
+    assert with_blank.search(SearchRequest("anonymous")).total == 1
+    store.close()
