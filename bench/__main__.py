@@ -1,7 +1,7 @@
 """Scale benchmark of issue #6: one command, every measurement, each size in one run.
 
     .venv/bin/python -m bench --sizes 1k,10k [--backends embedded,oxigraph-server,inprocess]
-        [--runs 50] [--warmup 5] [--json bench/results/scale.json] [--oxigraph PATH]
+        [--runs 50] [--warmup 5] [--json bench/results/scale.json] [--oxigraph PATH] [--keep | --reuse]
 
 Per size: generate synthetic cases (``bench.generate``, cached by size and seed in ``--workdir``); load them on
 top of the repository data (ontology, vocabularies, countries, real cases: what the pages and the generated
@@ -60,6 +60,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--shape-budget", type=float, default=120, metavar="SECONDS",
                         help="a backend stops timing a shape after this long once it has 3 timed runs (default 120)")
     parser.add_argument("--keep", action="store_true", help="keep each size's stores and server logs")
+    parser.add_argument("--reuse", action="store_true",
+                        help="time the stores a --keep run left in --workdir (no generating, loading, ingest)")
     parser.add_argument("--json", type=Path, help="also write every number to this file")
     args = parser.parse_args(argv)
     try:
@@ -83,7 +85,7 @@ def main(argv: list[str] | None = None) -> int:
     opts = Options(workdir=args.workdir, seed=args.seed, backends=args.backend_list, runs=args.runs,
                    warmup=args.warmup, clients=args.clients, per_client=args.per_client,
                    validation_runs=args.validation_runs, ingest_cases=args.ingest_cases, oxigraph=args.oxigraph,
-                   keep=args.keep, shape_budget_s=args.shape_budget)
+                   keep=args.keep, shape_budget_s=args.shape_budget, reuse=args.reuse)
     doc = {"machine": machine(), "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), "runs": args.runs,
            "warmup": args.warmup, "seed": args.seed, "backends": list(args.backend_list), "sizes": []}
     for cases in args.size_list:

@@ -19,16 +19,49 @@ CASES = 200
 
 
 @pytest.fixture(scope="module")
-def run(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict, str]:
-    tmp = tmp_path_factory.mktemp("bench-harness")
+def tmp(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("bench-harness")
+
+
+@pytest.fixture(scope="module")
+def run(tmp: Path) -> tuple[dict, str]:
     out = tmp / "scale.json"
     done = subprocess.run(
         [sys.executable, "-m", "bench", "--sizes", str(CASES), "--backends", "embedded,inprocess", "--runs", "3",
          "--warmup", "1", "--clients", "2", "--per-client", "3", "--validation-runs", "1", "--ingest-cases", "1",
-         "--workdir", str(tmp / "work"), "--json", str(out)],
+         "--workdir", str(tmp / "work"), "--json", str(out), "--keep"],
         cwd=REPO, capture_output=True, text=True, timeout=180)
     assert done.returncode == 0, done.stderr[-3000:]
     return json.loads(out.read_text()), done.stdout
+
+
+@pytest.fixture(scope="module")
+def workdir(run: tuple[dict, str], tmp: Path) -> Path:
+    return tmp / "work"
+
+
+def test_reuse_times_the_stores_a_kept_run_left_without_loading_again(workdir: Path) -> None:
+    """At 1M cases loading takes ~30 min: ``--reuse`` times the shapes again on the stores ``--keep`` left."""
+    stores = workdir / f"run-{CASES}" / "srkg-data" / "store"
+    assert stores.is_dir()  # --keep kept them
+    out = workdir.parent / "reused.json"
+    done = subprocess.run(
+        [sys.executable, "-m", "bench", "--sizes", str(CASES), "--backends", "embedded", "--runs", "1",
+         "--warmup", "1", "--clients", "0", "--validation-runs", "0", "--workdir", str(workdir), "--json", str(out),
+         "--reuse"], cwd=REPO, capture_output=True, text=True, timeout=180)
+    assert done.returncode == 0, done.stderr[-3000:]
+    (size,) = json.loads(out.read_text())["sizes"]
+    assert size["load"] is None and size["reused"].endswith(f"run-{CASES}") and "ingest" not in size
+    assert size["store_bytes"] > 1_000_000 and size["discovered"]["cases"] >= CASES
+    assert all(row["backends"][report.SRKG]["n"] == 1 for row in size["shapes"])
+    assert "reusing the stores" in done.stderr and "loading" not in done.stderr
+    assert stores.is_dir()  # a reusing run leaves them for the next
+
+
+def test_reuse_without_a_kept_run_names_what_is_missing(tmp_path: Path) -> None:
+    done = subprocess.run([sys.executable, "-m", "bench", "--sizes", "1k", "--backends", "embedded", "--reuse",
+                           "--workdir", str(tmp_path)], cwd=REPO, capture_output=True, text=True, timeout=60)
+    assert done.returncode != 0 and "run-1k lacks srkg-data/store, copy-store" in done.stderr
 
 
 def test_every_shape_is_timed_on_the_backends_that_can_answer_it(run: tuple[dict, str]) -> None:
@@ -65,6 +98,8 @@ def test_load_throughput_memory_disk_and_curator_paths_are_measured(run: tuple[d
         assert t["requests"] == 6 and t["requests_per_s"] > 0
     assert size["validation"]["runs"] == 1 and 0 < size["validation"]["p50_ms"] < 60_000
     assert size["ingest"]["cases"] == 1 and size["ingest"]["cases_per_s"] > 0
+    # The search index is made from server start, beside the evidence index; the server says how long it took.
+    assert size["search_index_ready_s"][report.SRKG] >= 0 and 0 < size["search_index_build_s"][report.SRKG] < 120
 
 
 def test_the_report_has_the_tables_and_a_verdict_per_target(run: tuple[dict, str]) -> None:

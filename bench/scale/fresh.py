@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import statistics
 import time
+import uuid
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -33,7 +34,7 @@ CASE = """@prefix srkg: <https://w3id.org/srkg/ontology#> .
 
 def admin_token(data_dir: Path) -> str:
     """A project token (no user: acts as an admin), written into the server's data directory."""
-    return TokenStore(token_store_path(data_dir)).create("bench-writer")
+    return TokenStore(token_store_path(data_dir)).create(f"bench-writer-{uuid.uuid4().hex[:8]}")  # names: never reused
 
 
 def _tagged(path: Path, i: int) -> str:

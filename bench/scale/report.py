@@ -26,12 +26,17 @@ def _mb(value: int) -> str:
 def size_tables(result: dict[str, Any]) -> str:
     """One size: load, shapes (p50 / p95 per backend), throughput, curator paths, memory and disk."""
     load = result["load"]
-    lines = [f"### {result['label']} cases ({load['quads']:,} quads loaded on top of the repository data)", "",
-             "| load | time | quads/s |", "|---|---|---|",
-             f"| raw `pyoxigraph.Store.bulk_load` | {load['raw_s']:.2f} s | {load['quads'] / load['raw_s']:,.0f} |",
-             f"| SRKG (`OxigraphStore.bulk_load` + the graphs' summaries) | {load['srkg_s']:.2f} s "
-             f"| {load['quads'] / load['srkg_s']:,.0f} |",
-             "", f"Load ratio (raw time ÷ SRKG time; target ≥ 0.70): **{load['ratio']:.2f}**."]
+    if load is None:  # --reuse: the stores of an earlier --keep run
+        lines = [f"### {result['label']} cases (the stores of an earlier run, reused: {result.get('reused')}; "
+                 "load and ingest as that run measured them)", ""]
+    else:
+        lines = [f"### {result['label']} cases ({load['quads']:,} quads loaded on top of the repository data)", "",
+                 "| load | time | quads/s |", "|---|---|---|",
+                 f"| raw `pyoxigraph.Store.bulk_load` | {load['raw_s']:.2f} s "
+                 f"| {load['quads'] / load['raw_s']:,.0f} |",
+                 f"| SRKG (`OxigraphStore.bulk_load` + the graphs' summaries) | {load['srkg_s']:.2f} s "
+                 f"| {load['quads'] / load['srkg_s']:,.0f} |",
+                 "", f"Load ratio (raw time ÷ SRKG time; target ≥ 0.70): **{load['ratio']:.2f}**."]
     if result.get("virtuoso_load"):
         v = result["virtuoso_load"]
         lines.append(f"Virtuoso, same quads (isql `ld_dir` + `rdf_loader_run` + `checkpoint`): {v['seconds']:.1f} s "
@@ -83,13 +88,19 @@ def size_tables(result: dict[str, Any]) -> str:
     for name, seconds in result.get("evidence_index_ready_s", {}).items():
         extra.append(f"{name}: the comparison's evidence index was ready {seconds:.1f} s after the server answered "
                      "(built in the background at start; the comparison is timed after it)")
-    for name, seconds in result.get("search_index_built_s", {}).items():
+    for name, seconds in result.get("search_index_built_s", {}).items():  # runs before session 9
         extra.append(f"{name}: the first search, which builds the search index, took {seconds:.1f} s (the search "
                      "shapes are timed after it)")
+    for name, seconds in result.get("search_index_ready_s", {}).items():
+        built = result.get("search_index_build_s", {}).get(name)
+        extra.append(f"{name}: the search index (made in the background from server start, beside the evidence "
+                     f"index) was ready {seconds:.1f} s after the evidence index"
+                     + (f"; making it took {built:.1f} s" if built is not None else ""))
     extra += [f"failed: {failure[:300]}" for failure in result.get("failures", [])]
     for name, rss in result.get("peak_rss_bytes", {}).items():
         extra.append(f"peak RSS, {name}: {_mb(rss)}")
-    extra.append(f"store on disk: {_mb(result['store_bytes'])} (repository data alone: {_mb(load['base_bytes'])})")
+    base = f" (repository data alone: {_mb(load['base_bytes'])})" if load else ""
+    extra.append(f"store on disk: {_mb(result['store_bytes'])}{base}")
     lines += [f"- {e}" for e in extra]
     return "\n".join(lines) + "\n"
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import statistics
 import time
+import uuid
 from pathlib import Path
 
 import httpx
@@ -21,10 +22,12 @@ USER = "bench-contributor"
 
 
 def contributor_token(data_dir: Path) -> str:
-    """A contributor account and a token bound to it, written into the server's data directory."""
+    """A contributor account (kept from an earlier run of the same data directory: ``--reuse``) and a new token
+    bound to it, written into the server's data directory."""
     accounts = AccountStore(account_store_path(data_dir))
-    accounts.add(USER, "a long enough bench password", "contributor")
-    return TokenStore(token_store_path(data_dir)).create(f"{USER}-api", USER)
+    if accounts.get(USER) is None:
+        accounts.add(USER, "a long enough bench password", "contributor")
+    return TokenStore(token_store_path(data_dir)).create(f"{USER}-api-{uuid.uuid4().hex[:8]}", USER)
 
 
 def validation_times(port: int, token: str, workdir: Path, runs: int, timeout_s: float = 300) -> dict[str, float]:

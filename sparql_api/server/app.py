@@ -38,7 +38,7 @@ from sparql_api.server.tokens import TokenStore, token_store_path
 from sparql_api.store.base import Store
 from sparql_api.summaries.store import summarised, warm_running_totals
 from sparql_api.web import routes as web_routes
-from sparql_api.web import submission_views
+from sparql_api.web import search_index, submission_views
 
 DESCRIPTION = """Linked open data on sustainable soil-pollution remediation.
 
@@ -71,6 +71,7 @@ def create_app(settings: Settings, store: Store, tokens: TokenStore | None = Non
         submissions = submission_views.ensure_service(app.state.srkg)  # resumes unfinished ingests
         warm_running_totals(store)
         evidence_index.warm(store)
+        search_index.warm(app.state.srkg)
         yield
         await run_in_threadpool(submissions.close)  # waits for the current ingest step; keep the loop free
 

@@ -24,6 +24,7 @@ from sparql_api.server.context import context
 from sparql_api.server.data_cache import metric_lines as data_cache_lines
 from sparql_api.server.errors import HTTPProblem
 from sparql_api.store.base import Store, StoreError
+from sparql_api.web import search_index
 
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 DURATION_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0)
@@ -215,4 +216,5 @@ async def metrics(request: Request) -> Response:
     triples: TripleCount = ctx.extras[TRIPLES_KEY]  # type: ignore[assignment]
     extra = await run_in_threadpool(lambda: store_lines(triples.get(), ctx.store))
     extra += data_cache_lines(ctx.extras)
+    extra += search_index.metric_lines(ctx.extras)
     return Response(metrics_state.exposition(extra), media_type=CONTENT_TYPE)

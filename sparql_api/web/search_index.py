@@ -47,6 +47,7 @@ import math
 import re
 import sys
 import threading
+import time
 import unicodedata
 from array import array
 from collections import Counter, defaultdict
@@ -865,6 +866,10 @@ class _Cache:
     With ``update`` (a store that says which graphs each write changed), a write naming its graphs is followed
     by ``update(last index, graphs)``, which reads only the cases of those graphs again (``update_index``; at
     100k cases: ~16 s instead of ~60 s for a whole build); ``forget`` (graphs unknown) builds the whole index.
+
+    Searches call ``wait``: the index is made in a background thread (``warm`` starts one at server start) and a
+    search waits for it at most a few seconds, then gets ``IndexNotReady`` (a 503 with Retry-After) instead of
+    holding its connection and a server thread for the whole build (at 1M cases: ~20 min).
     """
 
     def __init__(self, build: Callable[[], SearchIndex],
@@ -879,6 +884,10 @@ class _Cache:
         self._timer_lock = threading.Lock()  # guards ``_changed``
         self._rebuild = Debounced(self._warm, lambda: WARM_DELAY_S, "srkg-search-index-rebuild")
         self.updates = 0  # indexes made by updating the last one (tests check writes use them)
+        self._state = threading.Condition()  # guards the three below; notified when a background build ends
+        self._building_since: float | None = None  # monotonic start of the background build running now
+        self._failure: BaseException | None = None  # what ended the last background build, if it failed
+        self.last_build_s: float | None = None  # how long the last index took to make
 
     def forget(self) -> None:
         with self._timer_lock:
@@ -902,18 +911,65 @@ class _Cache:
             self._rebuild.poke()
 
     def _warm(self) -> None:
+        """Make the index in this thread unless a background build is running; readers waiting are told."""
+        with self._state:
+            if self._building_since is not None:
+                return
+            self._building_since, self._failure = time.monotonic(), None
         try:
-            self.current()
-        except Exception:  # a failed warm-up only means the next search builds (and reports) it itself
-            logging.getLogger(__name__).warning("search index rebuild after a write failed", exc_info=True)
+            while self.current() is not self.index:  # a write during the build: the index made was not kept
+                pass
+        except Exception as e:  # readers get it; the next ``wait`` tries again
+            self._failure = e
+            logging.getLogger(__name__).warning("making the search index failed", exc_info=True)
+        finally:
+            with self._state:
+                self._building_since = None
+                self._state.notify_all()
+
+    def start(self) -> None:
+        """Make the index in a background thread now, unless it is made or being made."""
+        with self._state:
+            if self.index is not None or self._building_since is not None:
+                return
+        threading.Thread(target=self._warm, name="srkg-search-index", daemon=True).start()
+
+    def wait(self, wait_s: float) -> SearchIndex:
+        """The index of the current data, waiting at most ``wait_s`` for the background build (started if none
+        runs); ``IndexNotReady`` after that, the build's own error if it failed meanwhile."""
+        deadline = time.monotonic() + wait_s
+        failure_seen = self._failure
+        while True:
+            index = self.index
+            if index is not None:
+                return index
+            with self._state:
+                failure = self._failure
+                if failure is not None and failure is not failure_seen and self._building_since is None:
+                    raise failure
+            self.start()
+            with self._state:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    since = self._building_since
+                    raise IndexNotReady(0.0 if since is None else time.monotonic() - since, self.last_build_s)
+                if self.index is None:
+                    self._state.wait(remaining)
+
+    @property
+    def building_for_s(self) -> float | None:
+        since = self._building_since
+        return None if since is None else time.monotonic() - since
 
     def current(self) -> SearchIndex:
+        """The index, made in this thread when it is not (the background build and tests call this)."""
         index = self.index
         if index is not None:
             return index
         with self.build_lock:
             if self.index is not None:
                 return self.index
+            started = time.monotonic()
             generation = self.generation
             with self._timer_lock:
                 changed, self._changed = self._changed, set()
@@ -929,9 +985,19 @@ class _Cache:
                     self._changed = None if changed is None or self._changed is None else self._changed | changed
                 raise
             self._last = index
+            self.last_build_s = time.monotonic() - started
             if generation == self.generation:
                 self.index = index
             return index
+
+
+class IndexNotReady(Exception):
+    """The search index is still being made (at server start, or after a write to the vocabularies)."""
+
+    def __init__(self, building_for_s: float, last_build_s: float | None) -> None:
+        super().__init__(f"the search index is being made ({building_for_s:.0f} s so far)")
+        self.building_for_s = building_for_s
+        self.last_build_s = last_build_s
 
 
 _REGISTER_LOCK = threading.Lock()
@@ -958,6 +1024,34 @@ def _cache(ctx: ServerContext) -> _Cache:
         return cached
 
 
-def index_for(ctx: ServerContext) -> SearchIndex:
-    """The search index of the store's current data, built on first use and after each data change."""
-    return _cache(ctx).current()
+def index_for(ctx: ServerContext, wait_s: float | None = None) -> SearchIndex:
+    """The search index of the store's current data, made on first use and after each data change; with
+    ``wait_s``, waiting at most that long for it (``IndexNotReady`` after), else as long as making it takes."""
+    cache = _cache(ctx)
+    return cache.current() if wait_s is None else cache.wait(wait_s)
+
+
+def warm(ctx: ServerContext) -> None:
+    """Start making the search index in the background (at server start), so the first search finds it made."""
+    _cache(ctx).start()
+
+
+def metric_lines(extras: Mapping[str, object]) -> list[str]:
+    """``/metrics`` samples of the search index: whether it is made, its case count, the last build's time."""
+    cache = extras.get(EXTRAS_KEY)
+    if not isinstance(cache, _Cache):
+        return []
+    index = cache.index
+    out = ["# HELP srkg_search_index_ready 1 when searches are answered at once, 0 while the index is being made "
+           "(a search then waits a few seconds, then gets 503 with Retry-After).",
+           "# TYPE srkg_search_index_ready gauge",
+           f"srkg_search_index_ready {int(index is not None)}"]
+    if index is not None:
+        out += ["# HELP srkg_search_index_cases Case studies in the search index.",
+                "# TYPE srkg_search_index_cases gauge",
+                f"srkg_search_index_cases {len(index.cases)}"]
+    if cache.last_build_s is not None:
+        out += ["# HELP srkg_search_index_build_seconds How long the last search index took to make.",
+                "# TYPE srkg_search_index_build_seconds gauge",
+                f"srkg_search_index_build_seconds {cache.last_build_s:.3f}"]
+    return out

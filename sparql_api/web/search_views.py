@@ -13,6 +13,10 @@ from 1 to 10,000, an unknown ``format``, a facet value that names nothing the fa
 code), or more than 50 filter values. A real value that matches no case (a country without cases) is not an
 error: it gives 0 results. A page past the last one is an empty page. Ranking and facet counting are described
 in ``search_index``.
+
+The index is made in the background at server start (and again after writes); a search arriving while it is made
+waits at most ``SEARCH_WAIT_S``, then gets a 503 with ``Retry-After`` saying how long the index has been in the
+making (at 1M cases it takes ~20 minutes; a search never holds a server thread for that long).
 """
 
 from __future__ import annotations
@@ -34,6 +38,7 @@ from sparql_api.web.render import render_page, safe_href
 from sparql_api.web.search_index import (
     FACETS,
     CaseDoc,
+    IndexNotReady,
     QueryWord,
     SearchIndex,
     SearchRequest,
@@ -52,6 +57,7 @@ MAX_FILTER_VALUES = 50
 PAGE_SIZE = 20
 FACETS_SHOWN = 10  # values listed before "n more"
 PAGE_WINDOW = 2  # page links either side of the current one
+SEARCH_WAIT_S = 10.0  # a search waits this long for an index being made, then gets a 503
 
 
 @dataclass(frozen=True)
@@ -281,7 +287,10 @@ def html_context(params: SearchParams, body: dict[str, Any], _: Callable[..., st
 def answer(request: Request, as_json: bool) -> Response:
     params = parse_params(request)
     ctx = context(request)
-    index = index_for(ctx)
+    try:
+        index = index_for(ctx, SEARCH_WAIT_S)
+    except IndexNotReady as e:
+        raise not_ready(e) from None
     result = index.search(search_request(params, index))
     lang = i18n.choose_language(request)
     body = Presenter(index, lang, ctx.settings.base_iri).body(params, result)
@@ -292,6 +301,15 @@ def answer(request: Request, as_json: bool) -> Response:
     extra = html_context(params, body, _, index.resolve)
     alternates = [{"media_type": "application/json", "href": extra["json_href"], "label": "JSON"}]
     return render_page(request, "search.html", lang=lang, alternates=alternates, **body, **extra)
+
+
+def not_ready(e: IndexNotReady) -> HTTPProblem:
+    """503 with the time the index has been in the making, and Retry-After from how long the last one took."""
+    left = None if e.last_build_s is None else e.last_build_s - e.building_for_s
+    retry = 30 if left is None else int(min(300, max(5, left)))
+    last = "" if e.last_build_s is None else f"; the last one took {e.last_build_s:.0f} s"
+    return HTTPProblem(503, f"Search is not ready yet: the search index is being made ({e.building_for_s:.0f} s so "
+                            f"far{last}). Try again in {retry} s.", {"Retry-After": str(retry)})
 
 
 def _parameter(name: str, description: str, *, many: bool = False) -> dict[str, Any]:
