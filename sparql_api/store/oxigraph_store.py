@@ -17,10 +17,9 @@ import pyoxigraph as ox
 from rdflib import BNode, Literal, URIRef
 from rdflib.term import Node
 
-from sparql_api.store import oxigraph_exec
+from sparql_api.store import oxigraph_exec, syntax_check
 from sparql_api.store.base import (
     DEFAULT_GRAPH,
-    DataSyntaxError,
     QuerySyntaxError,
     QueryTimeout,
     RemoteServiceError,
@@ -107,14 +106,6 @@ def _graph(iri: str) -> ox.NamedNode | ox.DefaultGraph:
         return graph_term(iri)
     except ExecError as e:
         raise StoreError(e.message) from None
-
-
-def _data_error(error: SyntaxError, what: str) -> DataSyntaxError:
-    line, column = getattr(error, "lineno", None), getattr(error, "offset", None)
-    where = f" at line {line}, column {column}" if line else ""
-    reason = str(error.msg if isinstance(error.msg, str) else error)
-    reason = reason.split(": ", 1)[1] if reason.startswith("Parser error at") and ": " in reason else reason
-    return DataSyntaxError(f"{what} does not parse{where}: {reason}")
 
 
 class OxigraphStore(Store):
@@ -270,7 +261,7 @@ class OxigraphStore(Store):
         try:
             return [q.triple for q in ox.parse(data, format=fmt, base_iri=base)]
         except SyntaxError as e:
-            raise _data_error(e, f"the {fmt.name} data") from e
+            raise syntax_check.error_of(e, f"the {fmt.name} data") from e
 
     @staticmethod
     def _format(media_type: str) -> ox.RdfFormat:
@@ -372,21 +363,14 @@ class OxigraphStore(Store):
     def _check_file(self, path: Path, fmt: ox.RdfFormat) -> int:
         """Parse the whole file once before loading: a bad file must not leave half its content behind. The
         graphs it names are kept in ``last_loaded_graphs`` (callers such as the summaries need them)."""
-        count = 0
-        names: set[str] = set()
-        last: object = None
         try:
-            for quad in ox.parse(path=str(path), format=fmt):
-                count += 1
-                if quad.graph_name != last:  # files come grouped by graph: one set insertion per run
-                    last = quad.graph_name
-                    names.add(DEFAULT_GRAPH if isinstance(last, ox.DefaultGraph) else last.value)
-        except SyntaxError as e:
-            raise _data_error(e, str(path)) from e
+            checked = syntax_check.check_file(path, fmt)  # N-Quads of 128 MB and more: one process per core
         except OSError as e:
             raise StoreError(f"cannot read {path}: {e}") from e
-        self._checked_graphs = names
-        return count
+        if checked.error is not None:
+            raise syntax_check.syntax_error(str(path), *checked.error)
+        self._checked_graphs = {name or DEFAULT_GRAPH for name in checked.graphs}
+        return checked.count
 
     def bulk_load(self, path: Path, media_type: str, graph_iri: str | None = None) -> int:
         fmt = self._format(media_type)

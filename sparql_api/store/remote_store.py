@@ -34,6 +34,7 @@ from rdflib import BNode, URIRef
 from rdflib.term import Node
 
 from sparql_api.sparql_text import inline_terms, insert_in_where, prologue_prefixes, query_form
+from sparql_api.store import syntax_check
 from sparql_api.store.base import (
     DEFAULT_GRAPH,
     DataSyntaxError,
@@ -63,15 +64,6 @@ def _rdf_format(media_type: str) -> ox.RdfFormat:
     if fmt is None:
         raise UnsupportedMediaType(f"{media_type} is not an RDF syntax this store reads or writes")
     return fmt
-
-
-def _data_error(error: SyntaxError, what: str) -> DataSyntaxError:
-    line, column = getattr(error, "lineno", None), getattr(error, "offset", None)
-    where = f" at line {line}, column {column}" if line else ""
-    reason = str(error.msg if isinstance(error.msg, str) else error)
-    if reason.startswith("Parser error") and ": " in reason:
-        reason = reason.split(": ", 1)[1]
-    return DataSyntaxError(f"{what} does not parse{where}: {reason}")
 
 
 def _has_bnode(triple: ox.Triple) -> bool:
@@ -307,7 +299,7 @@ class RemoteStore(Store):
         try:
             return [q.triple for q in ox.parse(data, format=fmt, base_iri=base)]
         except SyntaxError as e:
-            raise _data_error(e, f"the {fmt.name} data") from e
+            raise syntax_check.error_of(e, f"the {fmt.name} data") from e
         except ValueError as e:  # e.g. an invalid base IRI
             raise DataSyntaxError(f"the {fmt.name} data cannot be read: {e}") from e
 
@@ -406,15 +398,13 @@ class RemoteStore(Store):
     # --- bulk ------------------------------------------------------------------------------------
     def _check_file(self, path: Path, fmt: ox.RdfFormat) -> int:
         """Parse the whole file before sending anything: a bad file must not leave half its content behind."""
-        count = 0
         try:
-            for _ in ox.parse(path=str(path), format=fmt):
-                count += 1
-        except SyntaxError as e:
-            raise _data_error(e, str(path)) from e
+            checked = syntax_check.check_file(path, fmt)  # N-Quads of 128 MB and more: one process per core
         except OSError as e:
             raise StoreError(f"cannot read {path}: {e}") from e
-        return count
+        if checked.error is not None:
+            raise syntax_check.syntax_error(str(path), *checked.error)
+        return checked.count
 
     def _stream(self, path: Path, fmt: ox.RdfFormat, target: str) -> None:
         """Send a checked file in chunks of ``chunk_triples``; triples with blank nodes go per graph in one
