@@ -38,6 +38,16 @@ class DataCache(Generic[T]):
             self.bytes = 0
             self._generation += 1
 
+    def forget_if(self, stale: Callable[[Hashable, T], bool]) -> list[Hashable]:
+        """Drop the values ``stale`` picks (a write touched what they were computed from); the keys dropped,
+        least recently asked first. Values being computed now are not kept, as after ``forget``."""
+        with self._lock:
+            dropped = [key for key, (value, _) in self._values.items() if stale(key, value)]
+            for key in dropped:
+                self.bytes -= self._values.pop(key)[1]
+            self._generation += 1
+            return dropped
+
     def __len__(self) -> int:
         return len(self._values)
 

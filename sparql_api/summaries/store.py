@@ -59,6 +59,10 @@ def _refuse(graph: str) -> None:
         )
 
 
+# graph → (its contribution before the write, None when not known; its contribution after)
+ContributionChanges = Mapping[str, tuple[Contribution | None, Contribution]]
+
+
 class SummarisingStore(WrappingStore):
     def __init__(self, inner: Store, journal: Path | None = None) -> None:
         """``journal``: a file naming the graphs whose summaries a write is about to leave behind until they are
@@ -69,6 +73,7 @@ class SummarisingStore(WrappingStore):
         self._journal = journal
         self._running: RunningTotals | None = None  # built on first read, then kept in step with every write
         self._watchers: list[Callable[[frozenset[str] | None], None]] = []
+        self._contribution_watchers: list[Callable[[ContributionChanges | None], None]] = []
 
     # --- watchers -----------------------------------------------------------------------------------
     def watch(self, watcher: Callable[[frozenset[str] | None], None]) -> None:
@@ -77,6 +82,13 @@ class SummarisingStore(WrappingStore):
         Watchers must be quick (mark, not read) and must not raise."""
         self._watchers.append(watcher)
 
+    def watch_contributions(self, watcher: Callable[[ContributionChanges | None], None]) -> None:
+        """Call ``watcher`` after every write with what each graph it changed contributed to the summaries
+        before and after it (before: None when not known), or with None when any graph may have changed — what
+        a cache of answers about some pollutants needs to drop only the answers a write touched. Called once
+        the graph's new summary is written, under the write lock; the rules of ``watch`` apply."""
+        self._contribution_watchers.append(watcher)
+
     def _changed(self, graphs: Iterable[str] | None) -> None:
         names = None if graphs is None else frozenset(graphs)
         for watcher in self._watchers:
@@ -84,6 +96,15 @@ class SummarisingStore(WrappingStore):
                 watcher(names)
             except Exception:  # a watcher's failure must not turn a successful write into an error
                 log.warning("a watcher of graph changes failed", exc_info=True)
+        if names is None:
+            self._tell(None)
+
+    def _tell(self, changes: ContributionChanges | None) -> None:
+        for watcher in self._contribution_watchers:
+            try:
+                watcher(changes)
+            except Exception:
+                log.warning("a watcher of summary changes failed", exc_info=True)
 
     # --- running totals ---------------------------------------------------------------------------
     def running(self, timeout: float | None = None) -> RunningTotals:
@@ -97,13 +118,15 @@ class SummarisingStore(WrappingStore):
         return totals
 
     def _old(self, graphs: Iterable[str]) -> dict[str, Contribution]:
-        """What the graphs' summaries say now (read only when there are totals to keep in step)."""
-        if self._running is None:
+        """What the graphs' summaries say now (read only when there are totals to keep in step or watchers)."""
+        if self._running is None and not self._contribution_watchers:
             return {}
         return {graph: read_summary(self._inner, summary_graph(graph)) for graph in graphs}
 
     def _advance(self, old: Mapping[str, Contribution], new: Mapping[str, Contribution]) -> None:
         """Move the totals from ``old`` to ``new`` summaries (already written); on any failure drop them."""
+        if self._contribution_watchers:
+            self._tell({graph: (old.get(graph), contribution) for graph, contribution in new.items()})
         totals = self._running
         if totals is None:
             return

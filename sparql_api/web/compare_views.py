@@ -11,8 +11,9 @@ for JSON; the page shows the form with the message). The JSON fields are those o
 ``sparql_api.analysis.report.comparison_json``; each case, outcome, cost and technology carries ``page`` (its path on
 this server) and each query a ``link`` that runs it at /sparql.
 
-Answers are kept as their JSON text (``CACHE_MB`` in all, least recently asked dropped first) until the next write
-to the store, like the other pages' data: an identical request is then answered from memory.
+Answers are kept as their JSON text (``compare_answers.CACHE_MB`` in all, least recently asked dropped first) until
+a write touches the case studies of their pollutants (or the vocabularies): an identical request is then answered
+from memory, and the answers a write dropped are computed again in the background.
 """
 
 from __future__ import annotations
@@ -33,10 +34,10 @@ from sparql_api.analysis.report import comparison_json
 from sparql_api.analysis.resolve import FilterError
 from sparql_api.analysis.service import CompareRequest, run
 from sparql_api.server.context import ServerContext, context
-from sparql_api.server.data_cache import data_cache
 from sparql_api.server.errors import HTTPProblem
 from sparql_api.web import i18n
 from sparql_api.web.accept import prefers_json
+from sparql_api.web.compare_answers import Answer, answers_for
 from sparql_api.web.render import render_page
 from sparql_api.web.resource_iris import IriSpace
 
@@ -45,8 +46,6 @@ router = APIRouter(tags=["Comparison"])
 MAX_PARAM_CHARS = 200
 TEXT_PARAMS = ("pollutant", "medium", "site_type", "country", "region", "metric", "weights", "case_limit")
 DEFAULT_CASE_LIMIT = 20
-CACHE_KEY = "compare.answers"
-CACHE_MB = 64  # bounded answers (case_limit given) are 20 KB (real data) to 3 MB (100,000 cases)
 
 
 def _params(request: Request) -> dict[str, str]:
@@ -83,19 +82,22 @@ def _request(params: dict[str, str], lang: str) -> CompareRequest:
                           params.get("country"), params.get("region"), _weights(params), params.get("metric"), lang)
 
 
-def _answer(ctx: ServerContext, compare: CompareRequest, case_limit: int | None) -> bytes:
-    """The comparison as JSON text; bounded answers are kept until the next write (all-case lists are not)."""
-    def build() -> bytes:
-        space = IriSpace(ctx.settings.base_iri)
-        result = run(ctx.store, compare, timeout=ctx.limits.query_timeout_s)
-        data = comparison_json(result, default_tables(), link=space.local_path, case_limit=case_limit,
-                               query_link=lambda text: "/sparql?" + urlencode({"query": text, "format": "json"}))
-        return json.dumps(data, ensure_ascii=False, allow_nan=False, separators=(",", ":")).encode()
+def _compute(ctx: ServerContext, compare: CompareRequest, case_limit: int | None) -> Answer:
+    space = IriSpace(ctx.settings.base_iri)
+    result = run(ctx.store, compare, timeout=ctx.limits.query_timeout_s)
+    data = comparison_json(result, default_tables(), link=space.local_path, case_limit=case_limit,
+                           query_link=lambda text: "/sparql?" + urlencode({"query": text, "format": "json"}))
+    body = json.dumps(data, ensure_ascii=False, allow_nan=False, separators=(",", ":")).encode()
+    return Answer(body, frozenset(result.filters.pollutants))
 
+
+def _answer(ctx: ServerContext, compare: CompareRequest, case_limit: int | None) -> bytes:
+    """The comparison as JSON text; bounded answers are kept until a write touches their pollutants
+    (``compare_answers``); all-case lists are not kept."""
     if case_limit is None:
-        return build()
-    answer: bytes = data_cache(ctx, CACHE_KEY, CACHE_MB << 20, len).get(build, (compare, case_limit))
-    return answer
+        return _compute(ctx, compare, None).body
+    answers = answers_for(ctx, lambda key: _compute(ctx, *key))  # type: ignore[misc]
+    return answers.answer((compare, case_limit)).body
 
 
 def _json(request: Request) -> Response:

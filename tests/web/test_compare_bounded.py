@@ -133,7 +133,7 @@ def test_an_identical_request_is_answered_from_memory_and_never_after_a_write(ma
     assert many.update(PREFIXES + f"INSERT DATA {{ GRAPH <{GRAPH}> {{ {added} }} }}").status in (200, 204)
     after = compare(many, **params)
     assert technology(after)["cases"]["n"] == n + 1  # the write dropped the kept answer
-    assert cache_count(many, "misses") == misses + 2
+    assert cache_count(many, "misses") >= misses + 2  # this request's, or the background's computing it again
     assert many.update(f"DELETE WHERE {{ GRAPH <{GRAPH}> {{ <{BASE}id/case/bounded-late> ?p ?o }} }}").status in (
         200, 204)
     assert technology(compare(many, **params))["cases"]["n"] == n
