@@ -170,8 +170,11 @@ def compare_page(request: Request) -> Response:
     data: dict[str, Any] | None = None
     error: str | None = None
     suggestions: tuple[str, ...] = ()
-    case_limit = _case_limit(params)
-    if "pollutant" in params:
+    try:
+        case_limit = _case_limit(params)
+    except HTTPProblem as e:  # shown on the form, as a bad filter is
+        error, case_limit = e.message, DEFAULT_CASE_LIMIT
+    if "pollutant" in params and error is None:
         try:
             data = json.loads(_answer(ctx, _request(params, lang), case_limit))
         except FilterError as e:

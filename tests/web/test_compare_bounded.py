@@ -113,6 +113,10 @@ def test_the_page_says_how_many_are_not_listed_and_links_to_every_case(many: Liv
 def test_a_bad_case_limit_is_a_400_naming_it(site: LiveServer, bad: str) -> None:
     reply = site.request("GET", "/compare.json?" + urlencode({"pollutant": "Cd", "case_limit": bad}))
     assert reply.status == 400 and "case_limit" in reply.text
+    page = site.request("GET", "/compare?" + urlencode({"pollutant": "Cd", "case_limit": bad}),
+                        headers={"Accept": "text/html"})
+    assert page.status == 400 and "text/html" in page.headers["content-type"]  # the form, with the message on it
+    assert "case_limit" in page.text and "<form" in page.text and 'value="Cd"' in page.text
 
 
 def cache_count(site: LiveServer, kind: str) -> int:
