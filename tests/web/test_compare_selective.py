@@ -7,13 +7,13 @@ from __future__ import annotations
 import json
 import re
 import threading
-import time
-from collections.abc import Callable, Hashable
+from collections.abc import Hashable
 from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
 from server.live_server import LiveServer
+from waiting import wait_for
 
 from sparql_api.store.oxigraph_store import OxigraphStore
 from sparql_api.summaries.contribution import Contribution
@@ -89,15 +89,6 @@ class Computations:
         return Answer(f"{pollutant} v{self.version}".encode(), frozenset({pollutant}))
 
 
-def _wait_for(condition: Callable[[], bool], seconds: float = 10.0) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.02)
-    return condition()
-
-
 def test_a_write_drops_the_answers_of_its_pollutants_and_they_are_computed_again(
         monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(compare_answers, "REFRESH_DELAY_S", 0.05)
@@ -110,13 +101,13 @@ def test_a_write_drops_the_answers_of_its_pollutants_and_they_are_computed_again
     lead_case = Contribution(({"facet": compare_answers.POLLUTANT, "value": LEAD, "cases": 1},), {})
     cache.changed({"g": (Contribution((), {}), lead_case)})  # a lead case published
     assert cache.answer(CADMIUM).body == f"{CADMIUM} v0".encode()  # kept
-    assert _wait_for(lambda: cache.recomputed == 1)  # lead, computed again in the background
+    assert wait_for(lambda: cache.recomputed == 1)  # lead, computed again in the background
     calls = len(compute.calls)
     assert cache.answer(LEAD).body == f"{LEAD} v1".encode() and len(compute.calls) == calls  # ready
     compute.version = 2
     cache.changed(None)  # a write of unknown graphs: everything goes
     assert cache.answer(CADMIUM).body == f"{CADMIUM} v2".encode()  # never the old answer
-    assert _wait_for(lambda: cache.recomputed == 3)
+    assert wait_for(lambda: cache.recomputed == 3)
 
 
 def test_an_answer_computed_across_a_write_is_not_kept() -> None:

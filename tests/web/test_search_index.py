@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
 from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
+from waiting import wait_for
 
 from sparql_api.store.oxigraph_store import OxigraphStore
 from sparql_api.web import search_index
@@ -348,22 +348,13 @@ def _counting_cache(monkeypatch: pytest.MonkeyPatch) -> tuple[search_index._Cach
     return search_index._Cache(build), builds
 
 
-def _wait_for(condition: Callable[[], bool], seconds: float = 5.0) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.01)
-    return condition()
-
-
 def test_after_a_burst_of_writes_the_index_is_rebuilt_once_in_the_background(monkeypatch: pytest.MonkeyPatch) -> None:
     cache, builds = _counting_cache(monkeypatch)
     first = cache.current()
     for _ in range(5):
         cache.forget()  # five writes in a row
     assert cache.index is None  # never the old index after a write
-    assert _wait_for(lambda: cache.index is not None)
+    assert wait_for(lambda: cache.index is not None)
     time.sleep(0.2)
     assert builds == [1, 2] and cache.index is not first
     assert cache.current() is cache.index and builds == [1, 2]  # the next search finds it ready

@@ -9,11 +9,12 @@ import json
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import uvicorn
+from waiting import wait_for
 
 from sparql_api.config import Settings
 from sparql_api.server import create_app
@@ -25,15 +26,6 @@ CASE_TTL = b"""@prefix srkg: <https://w3id.org/srkg/ontology#> .
 @prefix dcterms: <http://purl.org/dc/terms/> .
 <https://w3id.org/srkg/id/case/warm-one> a srkg:CaseStudy ; dcterms:title "Zeolite trial on cadmium soil"@en .
 """
-
-
-def _wait_for(condition: Callable[[], bool], seconds: float = 10.0) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.02)
-    return condition()
 
 
 # --- the cache on its own ----------------------------------------------------------------------------------------
@@ -57,7 +49,7 @@ def test_a_reader_waits_a_bounded_time_then_gets_the_index_once_made() -> None:
     build = SlowBuild()
     cache = search_index._Cache(build)
     cache.start()
-    assert _wait_for(lambda: cache.building_for_s is not None)
+    assert wait_for(lambda: cache.building_for_s is not None)
     started = time.monotonic()
     with pytest.raises(IndexNotReady) as raised:
         cache.wait(0.3)
@@ -86,7 +78,7 @@ def test_a_write_during_the_build_is_never_missed() -> None:
     build = SlowBuild()
     cache = search_index._Cache(build)
     cache.start()
-    assert _wait_for(lambda: build.calls == 1)
+    assert wait_for(lambda: build.calls == 1)
     cache.forget()  # a write while the first build runs
     build.release.set()
     index = cache.wait(10)
@@ -102,7 +94,7 @@ class Server:
         self.server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0, log_config=None, lifespan="on"))
         self.thread = threading.Thread(target=self.server.run, daemon=True)
         self.thread.start()
-        assert _wait_for(lambda: self.server.started, 30)
+        assert wait_for(lambda: self.server.started, 30)
         self.port = self.server.servers[0].sockets[0].getsockname()[1]
 
     def get(self, path: str) -> tuple[int, dict[str, str], str]:
@@ -147,7 +139,7 @@ def test_while_the_index_is_made_a_search_gets_503_with_retry_after(
     assert status == 503 and time.monotonic() - started < 5, text
     assert int(headers["retry-after"]) >= 5 and "search index is being made" in text
     release.set()  # the build started at server start finishes; no search asked for it
-    assert _wait_for(lambda: "\nsrkg_search_index_ready 1" in server.get("/metrics")[2])
+    assert wait_for(lambda: "\nsrkg_search_index_ready 1" in server.get("/metrics")[2])
     metrics = server.get("/metrics")[2]
     assert "\nsrkg_search_index_cases 1\n" in metrics and "srkg_search_index_build_seconds " in metrics
     status, _, text = server.get("/search.json?q=zeolite")
