@@ -332,14 +332,19 @@ OPENAPI = {"parameters": [
 ]}
 
 
+NOT_READY = {503: {"description": "The search index is being made (at server start, after a write): try again "
+                                  "after Retry-After seconds"}}
+
+
 @router.get("/search", summary="Search and browse case studies (HTML or JSON)", openapi_extra=OPENAPI,
-            responses={200: {"description": "HTML, or JSON when asked", "content": {"text/html": {}}}})
+            responses={200: {"description": "HTML, or JSON when asked", "content": {"text/html": {}}}, **NOT_READY})
 def search_page(request: Request) -> Response:
     """Full-text search over case studies with facets; HTML by default, JSON when asked (see /search.json)."""
     return answer(request, wants_json(request))
 
 
-@router.get("/search.json", summary="Search and browse case studies (JSON)", openapi_extra=OPENAPI)
+@router.get("/search.json", summary="Search and browse case studies (JSON)", openapi_extra=OPENAPI,
+            responses=NOT_READY)
 def search_json(request: Request) -> Response:
     """The same search as /search, always as JSON: query, filters, total, page, results, facets, concepts."""
     wants_json(request)  # checks ``format``
