@@ -270,15 +270,6 @@ class OxigraphStore(Store):
             raise UnsupportedMediaType(f"{media_type} is not an RDF syntax this store reads or writes")
         return fmt
 
-    def load_data(self, data: bytes, media_type: str) -> None:
-        """Add a document's statements, into the graphs it names (N-Quads, TriG) or the default graph."""
-        try:
-            self._store.bulk_load(data, format=self._format(media_type))
-        except SyntaxError as e:
-            raise syntax_check.error_of(e, f"the {media_type} data") from e
-        finally:
-            self._written()
-
     def add_graph(self, graph_iri: str, data: bytes, media_type: str) -> int:
         graph = _graph(graph_iri)
         triples = self._parse(data, media_type, graph_iri)
@@ -369,28 +360,22 @@ class OxigraphStore(Store):
         return {row["g"].value: int(row["n"].value) for row in rows}  # type: ignore[index,union-attr]
 
     # --- bulk ------------------------------------------------------------------------------------
-    def _check_file(self, path: Path, fmt: ox.RdfFormat, work: syntax_check.PieceWork | None = None) -> int:
+    def _check_file(self, path: Path, fmt: ox.RdfFormat) -> int:
         """Parse the whole file once before loading: a bad file must not leave half its content behind. The
         graphs it names are kept in ``last_loaded_graphs`` (callers such as the summaries need them)."""
         try:
-            checked = syntax_check.check_file(path, fmt, work)  # N-Quads of 128 MB and more: one process per core
+            checked = syntax_check.check_file(path, fmt)  # N-Quads of 128 MB and more: one process per core
         except OSError as e:
             raise StoreError(f"cannot read {path}: {e}") from e
         if checked.error is not None:
             raise syntax_check.syntax_error(str(path), *checked.error)
         self._checked_graphs = {name or DEFAULT_GRAPH for name in checked.graphs}
-        self.last_piece_work = {name: done for name, done in checked.whole_in_one_piece().items() if name}
         return checked.count
 
-    def bulk_load(self, path: Path, media_type: str, graph_iri: str | None = None,
-                  piece_work: syntax_check.PieceWork | None = None) -> int:
-        """Load a file (checked whole first: nothing is loaded from a file that does not parse). ``piece_work``
-        runs on each piece of a file checked in pieces; ``last_piece_work`` then holds its result for each named
-        graph wholly in one piece (the summaries use it)."""
+    def bulk_load(self, path: Path, media_type: str, graph_iri: str | None = None) -> int:
         fmt = self._format(media_type)
         self.last_loaded_graphs: set[str] | None = None
-        self.last_piece_work: dict[str, object] = {}
-        count = self._check_file(path, fmt, piece_work if graph_iri is None else None)
+        count = self._check_file(path, fmt)
         target = _graph(graph_iri) if graph_iri else ox.DefaultGraph()
         with self._write_lock:
             try:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
@@ -29,16 +28,12 @@ PIECE_BYTES = 64 << 20  # a piece's size before its last line is finished
 MIN_PIECES = 2  # smaller files are parsed in the calling process
 
 
-PieceWork = Callable[[bytes, str], object]  # (a piece's bytes, media type) → anything picklable
-
-
 @dataclass(frozen=True)
 class PieceResult:
     count: int  # statements in the piece (up to its first error)
     graphs: frozenset[str]
     newlines: int  # line ends in the piece: the line number where the next piece starts
     error: tuple[int | None, int | None, str] | None  # (line in the piece, column, message)
-    work: object = None  # what the caller's ``PieceWork`` made of the piece (when it parsed)
 
 
 @dataclass(frozen=True)
@@ -46,15 +41,6 @@ class CheckResult:
     count: int
     graphs: frozenset[str]
     error: tuple[int | None, int | None, str] | None  # (line in the file, column, message)
-    pieces: tuple[PieceResult, ...] = ()  # when checked in pieces
-
-    def whole_in_one_piece(self) -> dict[str, object]:
-        """Each graph whose statements all lie in one piece, with what the piece's work made of it."""
-        seen: dict[str, int] = {}
-        for piece in self.pieces:
-            for graph in piece.graphs:
-                seen[graph] = seen.get(graph, 0) + 1
-        return {graph: piece.work for piece in self.pieces for graph in piece.graphs if seen[graph] == 1}
 
 
 def piece_bytes(path: str, start: int, end: int) -> bytes:
@@ -90,31 +76,28 @@ def _parse(source: bytes | Path, fmt: ox.RdfFormat) -> CheckResult:
     return CheckResult(count, frozenset(graphs), error)
 
 
-def check_piece(path: str, media_type: str, start: int, end: int, work: PieceWork | None = None) -> PieceResult:
-    """Parse one piece (in a worker process): its statements, graphs and first error; then ``work`` on it."""
+def check_piece(path: str, media_type: str, start: int, end: int) -> PieceResult:
+    """Parse one piece (in a worker process): its statements, graphs and first error."""
     data = piece_bytes(path, start, end)
     fmt = ox.RdfFormat.from_media_type(media_type)
     assert fmt is not None
     parsed = _parse(data, fmt)
-    done = work(data, media_type) if work is not None and parsed.error is None else None
-    return PieceResult(parsed.count, parsed.graphs, data.count(b"\n"), parsed.error, done)
+    return PieceResult(parsed.count, parsed.graphs, data.count(b"\n"), parsed.error)
 
 
-def check_file(path: Path, fmt: ox.RdfFormat, work: PieceWork | None = None) -> CheckResult:
+def check_file(path: Path, fmt: ox.RdfFormat) -> CheckResult:
     """The whole file parsed once (OSError when it cannot be read): in parallel for N-Quads and N-Triples of
-    ``MIN_PIECES`` pieces or more on a machine of several cores, else in this process. ``work`` (a module-level
-    function: it is called in the worker processes) runs on each piece that parses; one pass has no pieces."""
+    ``MIN_PIECES`` pieces or more on a machine of several cores, else in this process."""
     if fmt in LINE_FORMATS and (os.cpu_count() or 1) > 1 and path.stat().st_size >= MIN_PIECES * PIECE_BYTES:
         try:
-            return check_in_parallel(path, fmt, work=work)
+            return check_in_parallel(path, fmt)
         except BrokenProcessPool:  # a worker could not start or died (memory): one pass here instead
             logging.getLogger(__name__).warning("checking %s in parallel failed; checking it in one pass", path,
                                                 exc_info=True)
     return _parse(path, fmt)
 
 
-def check_in_parallel(path: Path, fmt: ox.RdfFormat, workers: int | None = None,
-                      work: PieceWork | None = None) -> CheckResult:
+def check_in_parallel(path: Path, fmt: ox.RdfFormat, workers: int | None = None) -> CheckResult:
     """One pass's answer over ``path`` (N-Quads or N-Triples), its pieces parsed by ``workers`` processes
     (default: one per core). Stops at the first error in file order."""
     size = path.stat().st_size
@@ -123,10 +106,8 @@ def check_in_parallel(path: Path, fmt: ox.RdfFormat, workers: int | None = None,
     context = get_context("spawn")  # the caller may hold threads and an open store: never fork it
     with ProcessPoolExecutor(workers or os.cpu_count() or 2, mp_context=context) as pool:
         ends = [min(start + PIECE_BYTES, size) for start in starts]
-        pieces = pool.map(check_piece, repeat(str(path)), repeat(fmt.media_type), starts, ends, repeat(work))
-        done: list[PieceResult] = []
+        pieces = pool.map(check_piece, repeat(str(path)), repeat(fmt.media_type), starts, ends)
         for piece in pieces:
-            done.append(piece)
             count += piece.count
             graphs |= piece.graphs
             if piece.error is not None:
@@ -135,7 +116,7 @@ def check_in_parallel(path: Path, fmt: ox.RdfFormat, workers: int | None = None,
                 return CheckResult(count, frozenset(graphs),
                                    (None if local_line is None else line + local_line, column, message))
             line += piece.newlines
-    return CheckResult(count, frozenset(graphs), None, tuple(done))
+    return CheckResult(count, frozenset(graphs), None)
 
 
 def _reason(error: SyntaxError) -> str:

@@ -33,9 +33,7 @@ from sparql_api.store.base import (
     StoreError,
     UnsupportedMediaType,
 )
-from sparql_api.store.oxigraph_store import OxigraphStore
 from sparql_api.store.wrapping import WrappingStore, find_wrapped
-from sparql_api.summaries.bulk import piece_contributions
 from sparql_api.summaries.contribution import Contribution, OutcomeKey, summarise, summarise_data, summary_triples
 from sparql_api.summaries.naming import is_summary_graph, summary_graph
 from sparql_api.summaries.running import RunningTotals, read_summary
@@ -180,19 +178,16 @@ class SummarisingStore(WrappingStore):
         self._done()
 
     # --- summaries --------------------------------------------------------------------------------
-    def refresh(self, graphs: Iterable[str], known: Mapping[str, Contribution] | None = None) -> int:
-        """Recompute the summaries of ``graphs`` from the store as it is (those in ``known``: already computed
-        from their content, see ``summaries.bulk``); how many of them have one now. The graphs are read
-        ``READERS`` at a time (the reads are queries; 1.9x faster on 2 cores at 100k cases), and their summaries
-        written one by one."""
+    def refresh(self, graphs: Iterable[str]) -> int:
+        """Recompute the summaries of ``graphs`` from the store as it is; how many of them have one now. The
+        graphs are read ``READERS`` at a time (the reads are queries; 1.9x faster on 2 cores at 100k cases), and
+        their summaries written one by one."""
         kept = 0
         todo = [graph for graph in graphs if not is_summary_graph(graph)]
         self._changed(todo)
-        known = known or {}
 
         def read(graph: str) -> tuple[str, dict[str, Contribution], Contribution]:
-            found = known.get(graph)
-            return graph, self._old([graph]), found if found is not None else summarise(self._inner, graph)
+            return graph, self._old([graph]), summarise(self._inner, graph)
 
         with self._lock, ThreadPoolExecutor(READERS) as pool:
             for start in range(0, len(todo), BATCH):
@@ -300,15 +295,10 @@ class SummarisingStore(WrappingStore):
     def bulk_load(self, path: Path, media_type: str, graph_iri: str | None = None) -> int:
         if graph_iri is not None:
             _refuse(graph_iri)
-        embedded = isinstance(self._inner, OxigraphStore)
         with self._lock:
             self._pending(None)  # which graphs the file holds is known only after the check
-            existed = set(self._inner.graphs()) if embedded and graph_iri is None else set()
             try:
-                if embedded and graph_iri is None:  # the check's processes summarise the pieces (summaries.bulk)
-                    loaded = self._inner.bulk_load(path, media_type, piece_work=piece_contributions)
-                else:
-                    loaded = self._inner.bulk_load(path, media_type, graph_iri)
+                loaded = self._inner.bulk_load(path, media_type, graph_iri)
             except (DataSyntaxError, UnsupportedMediaType):  # refused before anything was loaded
                 self._done()
                 raise
@@ -316,10 +306,7 @@ class SummarisingStore(WrappingStore):
                 self.refresh([graph_iri or DEFAULT_GRAPH])
             else:  # the embedded store noted the file's graphs while checking it; otherwise read them here
                 noted = getattr(self._inner, "last_loaded_graphs", None)
-                made = getattr(self._inner, "last_piece_work", {}) if embedded else {}
-                known = {graph: work[graph] for graph, work in made.items()  # new graphs wholly in one piece
-                         if graph not in existed and isinstance(work, dict) and graph in work}
-                self.refresh(noted if isinstance(noted, set) else _graphs_in(path, media_type), known)
+                self.refresh(noted if isinstance(noted, set) else _graphs_in(path, media_type))
             self._done()
         return loaded
 
