@@ -60,6 +60,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--shape-budget", type=float, default=120, metavar="SECONDS",
                         help="a backend stops timing a shape after this long once it has 3 timed runs (default 120)")
     parser.add_argument("--keep", action="store_true", help="keep each size's stores and server logs")
+    parser.add_argument("--query-timeout", type=float, metavar="SECONDS",
+                        help="SRKG_QUERY_TIMEOUT for the SRKG servers (default: theirs, 30 s; at 1M the analytic "
+                             "SPARQL shapes take 11-164 s)")
     parser.add_argument("--reuse", action="store_true",
                         help="time the stores a --keep run left in --workdir (no generating, loading, ingest)")
     parser.add_argument("--json", type=Path, help="also write every number to this file")
@@ -85,9 +88,11 @@ def main(argv: list[str] | None = None) -> int:
     opts = Options(workdir=args.workdir, seed=args.seed, backends=args.backend_list, runs=args.runs,
                    warmup=args.warmup, clients=args.clients, per_client=args.per_client,
                    validation_runs=args.validation_runs, ingest_cases=args.ingest_cases, oxigraph=args.oxigraph,
-                   keep=args.keep, shape_budget_s=args.shape_budget, reuse=args.reuse)
+                   keep=args.keep, shape_budget_s=args.shape_budget, reuse=args.reuse,
+                   query_timeout_s=args.query_timeout)
     doc = {"machine": machine(), "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), "runs": args.runs,
-           "warmup": args.warmup, "seed": args.seed, "backends": list(args.backend_list), "sizes": []}
+           "warmup": args.warmup, "seed": args.seed, "backends": list(args.backend_list),
+           "query_timeout_s": args.query_timeout, "sizes": []}
     for cases in args.size_list:
         doc["sizes"].append(run_size(cases, opts))
         if args.json:  # after every size, so a long run that fails later still leaves its numbers

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -48,9 +49,11 @@ def test_reuse_times_the_stores_a_kept_run_left_without_loading_again(workdir: P
     done = subprocess.run(
         [sys.executable, "-m", "bench", "--sizes", str(CASES), "--backends", "embedded", "--runs", "1",
          "--warmup", "1", "--clients", "0", "--validation-runs", "0", "--workdir", str(workdir), "--json", str(out),
-         "--reuse"], cwd=REPO, capture_output=True, text=True, timeout=180)
+         "--reuse", "--query-timeout", "120"], cwd=REPO, capture_output=True, text=True, timeout=180)
     assert done.returncode == 0, done.stderr[-3000:]
-    (size,) = json.loads(out.read_text())["sizes"]
+    doc = json.loads(out.read_text())
+    (size,) = doc["sizes"]
+    assert doc["query_timeout_s"] == 120
     assert size["load"] is None and size["reused"].endswith(f"run-{CASES}") and "ingest" not in size
     assert size["store_bytes"] > 1_000_000 and size["discovered"]["cases"] >= CASES
     assert all(row["backends"][report.SRKG]["n"] == 1 for row in size["shapes"])
@@ -120,3 +123,11 @@ def test_sizes_are_read_as_people_write_them(text: str, cases: int) -> None:
 def test_a_bad_size_names_the_option() -> None:
     with pytest.raises(ValueError, match="--sizes: 'lots'"):
         parse_size("lots")
+
+
+def test_the_query_time_limit_reaches_the_srkg_servers() -> None:
+    from bench.scale.run import Options, _server_env
+
+    options = Options(Path("."), 42, ("embedded",), 1, 1, 0, 0, 0, 0, None, False)
+    assert _server_env(options) == {"SRKG_RATE_LIMIT": "0"}  # the server's own default
+    assert _server_env(replace(options, query_timeout_s=300))["SRKG_QUERY_TIMEOUT"] == "300"

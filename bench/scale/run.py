@@ -41,6 +41,7 @@ class Options:
     keep: bool
     shape_budget_s: float = float("inf")
     reuse: bool = False  # time the stores a --keep run left: no generating, loading, ingest or copying
+    query_timeout_s: float | None = None  # SRKG_QUERY_TIMEOUT of the SRKG servers (None: the server's default, 30 s)
 
 
 def say(message: str) -> None:
@@ -69,6 +70,14 @@ def run_size(cases: int, opts: Options) -> dict[str, Any]:
     finally:
         if not opts.keep and not opts.reuse:
             shutil.rmtree(run_dir, ignore_errors=True)
+
+
+def _server_env(opts: Options) -> dict[str, str]:
+    """No rate limit; the query time limit when one is asked for (at 1M the analytic shapes take 11-164 s)."""
+    env = {"SRKG_RATE_LIMIT": "0"}
+    if opts.query_timeout_s is not None:
+        env["SRKG_QUERY_TIMEOUT"] = f"{opts.query_timeout_s:g}"
+    return env
 
 
 def _directory_bytes(path: Path) -> int:
@@ -103,7 +112,7 @@ def _run(cases: int, label: str, run_dir: Path, opts: Options) -> dict[str, Any]
         backends: list[Backend] = []
         if EMBEDDED in opts.backends:
             port = free_port()
-            proc = start_server(srkg_dir, port, run_dir / "srkg.log", ("--no-bootstrap",), {"SRKG_RATE_LIMIT": "0"})
+            proc = start_server(srkg_dir, port, run_dir / "srkg.log", ("--no-bootstrap",), _server_env(opts))
             stack.callback(_stop, proc)
             backends.append(HttpBackend(report.SRKG, port, srkg=True, pid=proc.pid))
         if OXIGRAPH_SERVER in opts.backends:
@@ -124,7 +133,7 @@ def _run(cases: int, label: str, run_dir: Path, opts: Options) -> dict[str, Any]
             shutil.copytree(srkg_dir, v_dir, ignore=shutil.ignore_patterns("store"))
             port = free_port()
             proc = start_server(v_dir, port, run_dir / "srkg-virtuoso.log", ("--no-bootstrap",),
-                                {"SRKG_RATE_LIMIT": "0", **serve_env(virtuoso)})
+                                {**_server_env(opts), **serve_env(virtuoso)})
             stack.callback(_stop, proc)
             backends.append(HttpBackend(report.VIRTUOSO, port, srkg=True, pid=proc.pid))
             assert virtuoso.process is not None
