@@ -17,9 +17,8 @@ import socket
 import statistics
 import sys
 import threading
-import time
-from collections.abc import Callable
 
+from bench.bench_search import percentile, timed_ms
 from sparql_api.cli.serve_cmd import REQUEST_SWITCH_INTERVAL_S
 
 
@@ -33,16 +32,6 @@ def busy(stop: threading.Event) -> None:
 def echo_server(sock: socket.socket) -> None:
     while message := sock.recv(64):
         sock.sendall(message)
-
-
-def latencies(request: Callable[[], object], runs: int) -> list[float]:
-    out = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        request()
-        out.append((time.perf_counter() - started) * 1000)
-        time.sleep(0.002)
-    return out
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -68,12 +57,12 @@ def main(argv: list[str] | None = None) -> int:
         worker = threading.Thread(target=busy, args=(stop,), daemon=True)
         if with_busy:
             worker.start()
-        found = sorted(latencies(request, args.requests))
+        found = timed_ms(request, args.requests)
         stop.set()
         if with_busy:
             worker.join()
         print(f"| {label} | {interval * 1000:g} ms | {statistics.median(found):.2f} ms "
-              f"| {found[int(len(found) * 0.95) - 1]:.2f} ms |")
+              f"| {percentile(found, 0.95):.2f} ms |")
     sys.setswitchinterval(default)
     return 0
 

@@ -992,7 +992,7 @@ class _Cache:
 
 
 class IndexNotReady(Exception):
-    """The search index is still being made (at server start, or after a write to the vocabularies)."""
+    """The search index is still being made (at server start) or brought up to date after a write."""
 
     def __init__(self, building_for_s: float, last_build_s: float | None) -> None:
         super().__init__(f"the search index is being made ({building_for_s:.0f} s so far)")
