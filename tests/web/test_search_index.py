@@ -484,3 +484,111 @@ def test_reading_cases_in_chunks_builds_the_index_the_whole_queries_give(
     assert_same_index(with_blank, _read_whole(store))
     assert with_blank.search(SearchRequest("anonymous")).total == 1
     store.close()
+
+
+# --- appending the cases a write changed (large indexes) ----------------------------------------------------------
+REQUESTS = [SearchRequest(text, filters, page, size)
+            for text in ("", "cadmium", "lead", "phyto", "soil washing", "playground", "zeolite")
+            for filters in ({}, {"country": frozenset({V + "country/FRA"})}, {"year": frozenset({"2012"})})
+            for page, size in ((1, 20), (2, 2))]
+
+
+def assert_same_answers(changed: SearchIndex, whole: SearchIndex) -> None:
+    """The same live cases, totals, facet counts and pages; text hits the same cases (the scores of cases kept
+    from before a write keep that time's statistics, so close scores may swap)."""
+    assert [c.iri for c in changed.live_cases()] == [c.iri for c in whole.cases]
+    assert changed.case_count == len(whole.cases)
+    for request in REQUESTS:
+        one, two = changed.search(request), whole.search(request)
+        assert (one.total, one.facets, one.concepts) == (two.total, two.facets, two.concepts), request
+        if request.text:
+            assert sorted(_iris(changed.search(SearchRequest(request.text, request.filters)))) == \
+                sorted(_iris(whole.search(SearchRequest(request.text, request.filters)))), request
+        else:
+            assert _iris(one) == _iris(two), request
+
+
+def test_with_changes_answers_like_a_whole_index_and_compacts_to_one() -> None:
+    a, b, c, d = (_case(k, t, country=co, pollutants=p, technologies=t2, year=y) for k, t, co, p, t2, y in [
+        ("a", "Cadmium phytoextraction in rice paddies", "THA", ("cadmium",), ("phytoextraction",), 2010),
+        ("b", "Smelter clean-up", "FRA", ("lead", "cadmium"), ("soil-washing",), 2012),
+        ("c", "Lead in a playground", "FRA", ("lead",), ("soil-washing",), 2012),
+        ("d", "Arsenic ferns", "THA", (), ("phytoextraction",), None)])
+    b2 = _case("b", "Smelter zeolite trial", country="THA", pollutants=("cadmium",), year=2014)  # b read again
+    e = _case("e", "Allotment lead survey", country="FRA", pollutants=("lead",), year=2012)  # first in title order
+    f = _case("f", "Zinc and lead phytoextraction", country="FRA", pollutants=("lead",),
+              technologies=("phytoextraction",), year=2012)  # last
+    before = SearchIndex([a, b, c, d], CONCEPTS)
+    changed = before.with_changes({b.iri, c.iri}, [b2, e, f])  # b updated, c withdrawn, e and f published
+    assert changed.order is not None and len(changed.case_text.parts) == 2 and changed.base_size == 4
+    assert before.search(SearchRequest("playground")).total == 1  # the earlier index is left as it was
+    whole = SearchIndex([a, b2, d, e, f], CONCEPTS)
+    assert_same_answers(changed, whole)
+    assert _iris(changed.search(SearchRequest(""))) == ["e", "d", "a", "b", "f"]  # appended ones in title order
+    assert changed.search(SearchRequest("playground")).total == 0  # the withdrawn case's text is gone
+    assert changed.resolve("year", "2014") == "2014" and "2014" in changed.masks["year"]
+    g = _case("g", "Lead playground revisited", country="FRA", pollutants=("lead",), year=2012)
+    twice = changed.with_changes({e.iri}, [g])  # a case of the appended segment withdrawn, another added
+    assert len(twice.case_text.parts) == 3
+    assert_same_answers(twice, SearchIndex([a, b2, d, f, g], CONCEPTS))
+    compact = twice.compact()
+    assert compact.order is None and len(compact.case_text.parts) == 1
+    assert_same_index(compact, SearchIndex([a, b2, d, f, g], CONCEPTS))
+
+
+def test_appended_segments_are_merged_past_max_segments(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(search_index, "MAX_SEGMENTS", 2)
+    index = SearchIndex([_case("a", "Cadmium in rice", pollutants=("cadmium",))], CONCEPTS)
+    expected = [index.cases[0]]
+    for n in range(5):
+        fresh = _case(f"n{n}", f"Lead case {n}", pollutants=("lead",), year=2000 + n)
+        index = index.with_changes({CASE + f"n{n - 1}"} if n % 2 else set(), [fresh])
+        expected = [case for case in expected if not (n % 2 and case.iri == CASE + f"n{n - 1}")] + [fresh]
+        assert len(index.case_text.parts) <= 3
+    assert_same_answers(index, SearchIndex(expected, CONCEPTS))
+    assert index.search(SearchRequest("lead")).total == 3
+
+
+def test_large_indexes_append_the_changed_cases_then_compact_in_the_background(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Past SEGMENT_MIN_CASES a write reads only its graphs' cases and asks only about its graphs; searches get
+    the appended index at once, and once writes pause the index is made whole again (exact scores)."""
+    from test_comparison import load_data
+
+    from sparql_api.summaries.store import SummarisingStore
+
+    monkeypatch.setattr(search_index, "SEGMENT_MIN_CASES", 1)
+    monkeypatch.setattr(search_index, "WARM_DELAY_S", 60.0)  # no background update: the test asks
+    monkeypatch.setattr(search_index, "COMPACT_DELAY_S", 60.0)
+    raw = OxigraphStore(tmp_path / "store")
+    load_data(raw)
+    store = SummarisingStore(raw)
+    store.ensure()
+    ctx = SimpleNamespace(store=store, extras={}, on_data_changed=[], settings=SimpleNamespace(query_timeout_s=None))
+    index_for(ctx)  # type: ignore[arg-type]
+    cache = ctx.extras[search_index.EXTRAS_KEY]
+    queries: list[str] = []
+    original = raw.select_text
+
+    def recording(query: str, *args, **kwargs):
+        queries.append(query)
+        return original(query, *args, **kwargs)
+
+    raw.select_text = recording  # type: ignore[method-assign]
+    store.replace_graph(NEW_GRAPH, NEW_CASE_TTL.encode(), "text/turtle")  # publishing
+    index = index_for(ctx)  # type: ignore[arg-type]
+    graph_queries = [q for q in queries if "GRAPH ?g" in q]
+    assert len(graph_queries) == 2 and all(f"VALUES ?g {{ <{NEW_GRAPH}> }}" in q for q in graph_queries)
+    assert index.order is not None and cache.updates == 1
+    assert_same_answers(index, build_index(store))
+    assert [h.case.iri for h in index.search(SearchRequest("zeolite")).hits] == [CASE + "zeolite-trial"]
+    store.drop_graph(NEW_GRAPH)  # withdrawing
+    index = index_for(ctx)  # type: ignore[arg-type]
+    assert index.order is not None and not index.search(SearchRequest("zeolite")).hits
+    assert_same_answers(index, build_index(store))
+    monkeypatch.setattr(search_index, "COMPACT_DELAY_S", 0.05)
+    cache._compaction.poke()
+    assert wait_for(lambda: cache.compactions == 1)
+    assert cache.index.order is None and cache.index is cache.current()
+    assert_same_index(cache.index, build_index(store))
+    raw.close()
