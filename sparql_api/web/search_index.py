@@ -375,6 +375,25 @@ def bitmask(ids: Iterable[int], size: int) -> int:
     return int.from_bytes(buffer, "little")
 
 
+_SET_BYTES = re.compile(rb"[^\x00]")
+
+
+def first_bit_ids(mask: int, count: int) -> list[int]:
+    """The lowest ``count`` set bits of ``mask``, ascending: a page of a large mask without listing all its bits
+    (the zero bytes are skipped by the regular-expression engine, in C)."""
+    found: list[int] = []
+    if count <= 0:
+        return found
+    for match in _SET_BYTES.finditer(mask.to_bytes((mask.bit_length() + 7) // 8, "little")):
+        byte, base = match.group()[0], match.start() * 8
+        for bit in range(8):
+            if byte >> bit & 1:
+                found.append(base + bit)
+        if len(found) >= count:
+            return found[:count]
+    return found
+
+
 def bit_ids(mask: int) -> list[int]:
     """The set bits of ``mask``, ascending."""
     bits = bin(mask)[:1:-1]
@@ -652,6 +671,16 @@ class SearchIndex:
         appended = sorted(ids[split:], key=self._order_of)
         return heapq.merge(ids[:split], appended, key=self._order_of)
 
+    def _first_in_title_order(self, mask: int, count: int) -> list[int]:
+        """The first ``count`` cases of ``mask`` in title order: at most that many whole-build ones, merged
+        with the appended ones (``first_bit_ids``: no list of every bit of a large mask)."""
+        if self.order is None:
+            return first_bit_ids(mask, count)
+        base = self.base_size
+        first = first_bit_ids(mask & ((1 << base) - 1), count)
+        appended = sorted((base + doc for doc in bit_ids(mask >> base)), key=self._order_of)
+        return list(islice(heapq.merge(first, appended, key=self._order_of), count))
+
     def live_cases(self) -> list[CaseDoc]:
         """The live cases in title order."""
         return [self.cases[doc] for doc in self._title_order(bit_ids(self.all))]
@@ -714,7 +743,7 @@ class SearchIndex:
         start = (request.page - 1) * request.page_size
         end = start + request.page_size
         if scores is None:
-            return [Hit(self.cases[doc], None) for doc in islice(self._title_order(bit_ids(mask)), start, end)]
+            return [Hit(self.cases[doc], None) for doc in self._first_in_title_order(mask, end)[start:]]
         matching = bit_ids(mask) if filtered else scores.keys()
         if self.order is None:
             ranked = heapq.nsmallest(end, ((-scores[doc], doc) for doc in matching))
@@ -730,8 +759,12 @@ class SearchIndex:
             if other != facet:
                 base &= mask
         selected = request.filters.get(facet, frozenset())
-        values = [FacetValue(value, (base & mask).bit_count(), value in selected)
-                  for value, mask in self.masks[facet].items()]
+        if base == self.all:  # browsing with no other filter: no mask to intersect
+            values = [FacetValue(value, mask.bit_count(), value in selected)
+                      for value, mask in self.masks[facet].items()]
+        else:
+            values = [FacetValue(value, (base & mask).bit_count(), value in selected)
+                      for value, mask in self.masks[facet].items()]
         values += [FacetValue(value, 0, True) for value in selected if value not in self.masks[facet]]
         shown = [v for v in values if v.count or v.selected]
         if facet == "year":

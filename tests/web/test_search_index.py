@@ -592,3 +592,10 @@ def test_large_indexes_append_the_changed_cases_then_compact_in_the_background(
     assert cache.index.order is None and cache.index is cache.current()
     assert_same_index(cache.index, build_index(store))
     raw.close()
+
+
+@pytest.mark.parametrize("ids", [[], [0], [7, 8], [3, 64, 65, 1000, 4095], list(range(0, 300, 3))])
+def test_first_bit_ids_are_the_lowest_set_bits(ids: list[int]) -> None:
+    mask = bitmask(ids, 4096)
+    for count in (0, 1, 2, 5, 1000):
+        assert search_index.first_bit_ids(mask, count) == ids[:count]
