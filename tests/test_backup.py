@@ -49,6 +49,8 @@ from sparql_api.store.oxigraph_store import OxigraphStore, from_ox
 from sparql_api.submissions.registry import Incoming, Registry
 from sparql_api.submissions.service import SubmissionService, submissions_dir
 from sparql_api.summaries.naming import is_summary_graph
+from sparql_api.summaries.revisions import FILE_NAME as REVISION_LOG
+from sparql_api.summaries.revisions import RevisionLog
 
 TESTS = Path(__file__).resolve().parent
 REPO = TESTS.parent
@@ -381,8 +383,11 @@ def test_a_non_empty_target_needs_force(source: Source, occupied: Path, srkg: Ru
     assert code == 0 and "nothing was changed" in err
     assert _state(occupied) == before
 
+    occupied_log = RevisionLog(occupied / REVISION_LOG)
+    occupied_log.bump(["urn:x-test:before-restore"])  # what the old store's writes left (indexes kept on disk)
     code, err = srkg(occupied, "restore", str(source.archive), "--force")
     assert code == 0, err
+    assert RevisionLog(occupied / REVISION_LOG).current().epoch != occupied_log.current().epoch  # none read back
     assert [u.username for u in AccountStore(account_store_path(occupied)).list()] == ["alice", "bob", "rita"]
     _same_dataset(_source_graphs(source.data_dir), _embedded_graphs(occupied))
     assert sorted(p.name for p in occupied.parent.iterdir()) == ["occupied"]  # the previous data is gone too

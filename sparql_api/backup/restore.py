@@ -33,6 +33,7 @@ from sparql_api.backup.store_part import N_QUADS, count_quads, embedded, holds_a
 from sparql_api.backup.swap import replace_entries
 from sparql_api.config import Settings
 from sparql_api.store.base import Store, StoreError
+from sparql_api.summaries.revisions import FILE_NAME as REVISION_LOG
 
 Say = Callable[[str], None]
 
@@ -137,7 +138,8 @@ def _restore_embedded(settings: Settings, work: Path, new: Path, manifest: Manif
         raise BackupError(f"building the new store failed ({e}); nothing was changed") from None
     if count != manifest.quads:
         raise BackupError(f"the new store took {count:,} quads, the manifest says {manifest.quads:,}; nothing changed")
-    names = [store_name, f"{store_name}-snapshots", *_with_companions(REPLACED)]
+    # The revision log goes with the old store: a new epoch, so no index kept on disk for the old one is read back.
+    names = [store_name, f"{store_name}-snapshots", REVISION_LOG, *_with_companions(REPLACED)]
     replace_entries(settings.data_dir, new, names, work / "previous")
     say(f"restored into {settings.data_dir}")
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 from sparql_api.config import Settings
 from sparql_api.store.base import Store, StoreError
@@ -15,15 +16,25 @@ def open_store(settings: Settings, *, cached: bool = False) -> Store:
     summary graphs in step; missing ones are made when the server starts). ``cached=True`` (``srkg serve``)
     puts the result cache in front (``SRKG_RESULT_CACHE_MB``, ``SRKG_RESULT_CACHE_TTL``: see ``result_cache``).
     One-shot CLI commands run each query once and need no cache."""
+    from sparql_api.summaries.revisions import RevisionLog
     from sparql_api.summaries.store import SummarisingStore
 
     journal = settings.data_dir / "summaries-pending.json"
+    # Only SRKG writes the embedded store, so its revision log sees every write; a remote store may be written by
+    # others, so no index of it is kept on disk.
+    revisions = RevisionLog(revision_log_path(settings)) if settings.store == "oxigraph" else None
     if not cached:
-        return SummarisingStore(_open_backend(settings), journal)
+        return SummarisingStore(_open_backend(settings), journal, revisions)
     from sparql_api.store.result_cache import cache_settings, with_result_cache
 
     cache = cache_settings(os.environ, remote=settings.store == "sparql")  # a bad value fails before opening
-    return with_result_cache(SummarisingStore(_open_backend(settings), journal), cache)
+    return with_result_cache(SummarisingStore(_open_backend(settings), journal, revisions), cache)
+
+
+def revision_log_path(settings: Settings) -> Path:
+    from sparql_api.summaries.revisions import FILE_NAME
+
+    return settings.data_dir / FILE_NAME
 
 
 def _open_backend(settings: Settings) -> Store:

@@ -36,6 +36,7 @@ from sparql_api.store.base import (
 from sparql_api.store.wrapping import WrappingStore, find_wrapped
 from sparql_api.summaries.contribution import Contribution, OutcomeKey, summarise, summarise_data, summary_triples
 from sparql_api.summaries.naming import is_summary_graph, summary_graph
+from sparql_api.summaries.revisions import RevisionLog
 from sparql_api.summaries.running import RunningTotals, read_summary
 from sparql_api.summaries.touched import touched_graphs
 
@@ -64,13 +65,15 @@ ContributionChanges = Mapping[str, tuple[Contribution | None, Contribution]]
 
 
 class SummarisingStore(WrappingStore):
-    def __init__(self, inner: Store, journal: Path | None = None) -> None:
+    def __init__(self, inner: Store, journal: Path | None = None, revisions: RevisionLog | None = None) -> None:
         """``journal``: a file naming the graphs whose summaries a write is about to leave behind until they are
         recomputed; written (fsynced) before such a write, removed after, and replayed by ``ensure`` — so a crash
-        between the write and the recomputation is repaired at the next start."""
+        between the write and the recomputation is repaired at the next start. ``revisions``: bumped before
+        every write with the graphs it names (indexes kept on disk read only those again at the next start)."""
         super().__init__(inner)
         self._lock = threading.RLock()
         self._journal = journal
+        self.revisions = revisions
         self._running: RunningTotals | None = None  # built on first read, then kept in step with every write
         self._watchers: list[Callable[[frozenset[str] | None], None]] = []
         self._contribution_watchers: list[Callable[[ContributionChanges | None], None]] = []
@@ -157,6 +160,11 @@ class SummarisingStore(WrappingStore):
             os.fsync(out.fileno())
         os.replace(temporary, self._journal)
 
+    def _revise(self, graphs: Iterable[str] | None) -> None:
+        """A write of ``graphs`` (None: any) is about to run: bump the revision log first."""
+        if self.revisions is not None:
+            self.revisions.bump(graphs)
+
     def _done(self) -> None:
         if self._journal is not None:
             self._journal.unlink(missing_ok=True)
@@ -239,6 +247,7 @@ class SummarisingStore(WrappingStore):
         for graph in contents:
             _refuse(graph)
         with self._lock:
+            self._revise(contents)
             old = self._old(contents)
             new: dict[str, Contribution] = {}
             writes: dict[str, tuple[bytes, str] | None] = dict(contents)
@@ -264,6 +273,7 @@ class SummarisingStore(WrappingStore):
     def add_graph(self, graph_iri: str, data: bytes, media_type: str) -> int:
         _refuse(graph_iri)
         with self._lock:
+            self._revise([graph_iri])
             self._pending([graph_iri])
             try:
                 added = self._inner.add_graph(graph_iri, data, media_type)
@@ -278,6 +288,7 @@ class SummarisingStore(WrappingStore):
             for graph in graphs:
                 _refuse(graph)
         with self._lock:
+            self._revise(graphs)
             self._pending(graphs)
             try:
                 self._inner.update(sparql, timeout=timeout)
@@ -296,6 +307,7 @@ class SummarisingStore(WrappingStore):
         if graph_iri is not None:
             _refuse(graph_iri)
         with self._lock:
+            self._revise(None)  # a quads file keeps its own graphs whatever ``graph_iri`` says
             self._pending(None)  # which graphs the file holds is known only after the check
             try:
                 loaded = self._inner.bulk_load(path, media_type, graph_iri)
@@ -314,6 +326,7 @@ class SummarisingStore(WrappingStore):
         """A dump of an SRKG store carries its summaries, in step with their graphs: they are kept as they are
         (a restore gives back the very dataset); graphs without one get one, orphans go."""
         with self._lock:
+            self._revise(None)
             self._forget_running()
             restored = self._inner.restore(path, media_type)
             self._changed(None)

@@ -68,8 +68,9 @@ import pyoxigraph as ox
 
 from sparql_api.background import Debounced
 from sparql_api.sparql_text import token_list
+from sparql_api.summaries.revisions import Revision, RevisionLog
 from sparql_api.summaries.store import find_summaries
-from sparql_api.web import i18n
+from sparql_api.web import i18n, search_snapshot
 
 if TYPE_CHECKING:
 
@@ -585,6 +586,7 @@ class SearchIndex:
         self.links: Mapping[str, Mapping[str, set[str]]] = {}
         self.case_graphs: Mapping[str, frozenset[str]] = {}
         self.concept_graphs: frozenset[str] = frozenset()
+        self.revision: Revision | None = None  # the store revision it was made at (kept on disk with it)
 
     def _facet_masks(self, size: int) -> dict[str, dict[str, int]]:
         ids: dict[str, dict[str, list[int]]] = {facet: defaultdict(list) for facet in FACETS}
@@ -689,6 +691,7 @@ class SearchIndex:
         """The index a whole build makes of the same cases (exact scores; no appended segments)."""
         index = SearchIndex(self.live_cases(), self.concepts, self.valid)
         index.links, index.case_graphs, index.concept_graphs = self.links, self.case_graphs, self.concept_graphs
+        index.revision = self.revision
         return index
 
     # --- filters ------------------------------------------------------------------------------------------------
@@ -930,7 +933,7 @@ def index_from_rows(rows: Mapping[str, Sequence[Mapping[str, str]]]) -> SearchIn
     valid["region"] = frozenset(t for targets in links["region"].values() for t in targets)
     valid["subregion"] = frozenset(t for targets in links["subregion"].values() for t in targets)
     index = SearchIndex(cases, concepts, valid)
-    index.links = links
+    index.links = {kind: dict(targets) for kind, targets in links.items()}  # plain dicts: kept on disk
     return index
 
 
@@ -1078,6 +1081,7 @@ class _Cache:
         self._compaction = Debounced(self._compact, lambda: COMPACT_DELAY_S, "srkg-search-index-compact")
         self.updates = 0  # indexes made by updating the last one (tests check writes use them)
         self.compactions = 0  # indexes with appended cases made whole again
+        self.disk: _Making | None = None  # set when the index is kept on disk between runs
         self._state = threading.Condition()  # guards the three below; notified when a background build ends
         self._building_since: float | None = None  # monotonic start of the background build running now
         self._failure: BaseException | None = None  # what ended the last background build, if it failed
@@ -1231,11 +1235,75 @@ def _cache(ctx: ServerContext) -> _Cache:
                 cached = _Cache(lambda: build_index(ctx.store, timeout=limit))
                 ctx.on_data_changed.append(cached.forget)
             else:
-                cached = _Cache(lambda: build_index(ctx.store, timeout=limit),
-                                lambda last, graphs: update_index(ctx.store, last, graphs, timeout=limit))
+                revisions = summaries.revisions  # None: writes are not logged, nothing is kept on disk
+                path = None if revisions is None else ctx.settings.data_dir / search_snapshot.FILE_NAME
+                made = _Making(ctx.store, limit, revisions, path)
+                cached = _Cache(made.build, made.update)
+                cached.disk = made if revisions is not None else None
                 summaries.watch(cached.changed)
             ctx.extras[EXTRAS_KEY] = cached
         return cached
+
+
+class _Making:
+    """How a store with summaries has its index made: read back from disk at the first build when the revision
+    log says which graphs changed since (``search_snapshot``), else built; updated after writes; each index
+    stamped with the store revision read before making it, and kept on disk after a whole build and at stop."""
+
+    def __init__(self, store: Store, limit: float | None, revisions: RevisionLog | None, path: Path | None) -> None:
+        self.store, self.limit, self.revisions, self.path = store, limit, revisions, path
+        self.first = True
+        self.restored = False  # the index in use was read back from disk (and brought up to date)
+        self.saved: Revision | None = None
+
+    def _revision(self) -> Revision | None:
+        return self.revisions.current() if self.revisions is not None else None
+
+    def build(self) -> SearchIndex:
+        revision = self._revision()
+        first, self.first = self.first, False
+        index = self._restore(revision) if first and revision is not None and self.path is not None else None
+        self.restored = index is not None
+        if index is None:
+            index = build_index(self.store, timeout=self.limit)
+            index.revision = revision
+            self.save(index)
+        return index
+
+    def _restore(self, revision: Revision) -> SearchIndex | None:
+        assert self.revisions is not None and self.path is not None
+        found = search_snapshot.load(self.path)
+        if found is None:
+            return None
+        index, saved = found
+        changed = self.revisions.changed_since(saved)
+        if changed is None:
+            logging.getLogger(__name__).info("the search index on disk is of another store revision: building it")
+            return None
+        self.saved = saved
+        if not changed:
+            return index
+        updated = update_index(self.store, index, changed, timeout=self.limit)
+        if updated is not None:
+            updated.revision = revision
+        return updated
+
+    def update(self, last: SearchIndex, graphs: frozenset[str]) -> SearchIndex | None:
+        revision = self._revision()
+        index = update_index(self.store, last, graphs, timeout=self.limit)
+        if index is not None:
+            index.revision = revision
+        return index
+
+    def save(self, index: SearchIndex | None) -> None:
+        """Keep ``index`` on disk unless it is the one there (or the store keeps no revision log)."""
+        if index is None or index.revision is None or index.revision == self.saved or self.path is None:
+            return
+        try:
+            search_snapshot.save(index, index.revision, self.path)
+            self.saved = index.revision
+        except OSError:
+            logging.getLogger(__name__).warning("keeping the search index on disk failed", exc_info=True)
 
 
 def index_for(ctx: ServerContext, wait_s: float | None = None) -> SearchIndex:
@@ -1243,6 +1311,20 @@ def index_for(ctx: ServerContext, wait_s: float | None = None) -> SearchIndex:
     ``wait_s``, waiting at most that long for it (``IndexNotReady`` after), else as long as making it takes."""
     cache = _cache(ctx)
     return cache.current() if wait_s is None else cache.wait(wait_s)
+
+
+def keep_on_disk(ctx: ServerContext) -> None:
+    """At server stop: write the index in use (or the last one made, before a write still pending) to disk
+    unless it is there already, so that the next start reads it back instead of building it."""
+    cache = ctx.extras.get(EXTRAS_KEY)
+    if not isinstance(cache, _Cache) or cache.disk is None:
+        return
+    if not cache.build_lock.acquire(blocking=False):  # an index being made: never wait for it at stop
+        return
+    try:
+        cache.disk.save(cache.index or cache._last)
+    finally:
+        cache.build_lock.release()
 
 
 def warm(ctx: ServerContext) -> None:
@@ -1264,6 +1346,11 @@ def metric_lines(extras: Mapping[str, object]) -> list[str]:
         out += ["# HELP srkg_search_index_cases Case studies in the search index.",
                 "# TYPE srkg_search_index_cases gauge",
                 f"srkg_search_index_cases {index.case_count}"]
+    if cache.disk is not None:
+        out += ["# HELP srkg_search_index_from_disk 1 when the index in use was read back from disk at start "
+                "(and brought up to date with the writes since), 0 when it was built.",
+                "# TYPE srkg_search_index_from_disk gauge",
+                f"srkg_search_index_from_disk {int(cache.disk.restored)}"]
     if cache.last_build_s is not None:
         out += ["# HELP srkg_search_index_build_seconds How long the last search index took to make.",
                 "# TYPE srkg_search_index_build_seconds gauge",

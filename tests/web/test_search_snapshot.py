@@ -1,0 +1,212 @@
+"""The search index kept on disk between runs (issue #6): the store's revision log says which graphs were written
+since the index was saved, and the next start reads only those again — never an index older than the data."""
+
+from __future__ import annotations
+
+import json
+import pickle
+import re
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+from server.live_server import make_resources, start_server
+from test_crash_safety import restart
+from waiting import wait_for
+
+from sparql_api.store.oxigraph_store import OxigraphStore
+from sparql_api.summaries.revisions import Revision, RevisionLog
+from sparql_api.summaries.store import SummarisingStore
+from sparql_api.web import search_index, search_snapshot
+from sparql_api.web.search_index import SearchRequest, build_index, index_for
+from web.test_search_index import NEW_CASE_TTL, NEW_GRAPH, assert_same_index
+
+VOCAB_GRAPH = "https://w3id.org/srkg/graph/vocab"
+
+
+# --- the revision log ---------------------------------------------------------------------------------------------
+def test_the_revision_log_names_the_graphs_written_since_a_revision(tmp_path: Path) -> None:
+    path = tmp_path / "revisions.json"
+    revisions = RevisionLog(path)
+    start = revisions.current()
+    assert start.number == 0 and revisions.changed_since(start) == frozenset()
+    revisions.bump(["urn:g:a"])
+    middle = revisions.bump(["urn:g:b", "urn:g:a"])
+    assert revisions.changed_since(start) == {"urn:g:a", "urn:g:b"}
+    assert revisions.changed_since(middle) == frozenset()
+    again = RevisionLog(path)  # the next start reads the same log
+    assert again.current() == middle and again.changed_since(start) == {"urn:g:a", "urn:g:b"}
+    again.bump(None)  # a write of unknown graphs
+    assert again.changed_since(start) is None and again.changed_since(again.current()) == frozenset()
+    assert again.changed_since(Revision("another-epoch", 0)) is None
+    assert again.changed_since(Revision(start.epoch, 99)) is None  # from the future
+
+
+def test_an_old_revision_the_log_no_longer_reaches_is_unknown(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("sparql_api.summaries.revisions.KEEP", 3)
+    revisions = RevisionLog(tmp_path / "revisions.json")
+    start = revisions.current()
+    for n in range(3):
+        revisions.bump([f"urn:g:{n}"])
+    assert revisions.changed_since(start) == {"urn:g:0", "urn:g:1", "urn:g:2"}
+    revisions.bump(["urn:g:3"])
+    assert revisions.changed_since(start) is None
+
+
+def test_an_unreadable_log_starts_a_new_epoch(tmp_path: Path) -> None:
+    path = tmp_path / "revisions.json"
+    first = RevisionLog(path)
+    first.bump(["urn:g:a"])
+    path.write_text("{not json", "utf-8")
+    second = RevisionLog(path)
+    assert second.current().epoch != first.current().epoch and second.changed_since(first.current()) is None
+
+
+def test_every_write_through_the_summaries_bumps_the_log_before_it_runs(tmp_path: Path) -> None:
+    revisions = RevisionLog(tmp_path / "revisions.json")
+    store = SummarisingStore(OxigraphStore(tmp_path / "store"), tmp_path / "pending.json", revisions)
+    try:
+        start = revisions.current()
+        store.replace_graph("urn:g:a", b"<urn:s> <urn:p> <urn:o> .", "application/n-triples")
+        store.add_graph("urn:g:b", b"<urn:s> <urn:p> <urn:o> .", "application/n-triples")
+        store.update("INSERT DATA { GRAPH <urn:g:c> { <urn:s> <urn:p> <urn:o> } }")
+        store.drop_graph("urn:g:a")
+        assert revisions.current().number == 4
+        assert revisions.changed_since(start) == {"urn:g:a", "urn:g:b", "urn:g:c"}
+        with pytest.raises(Exception):  # noqa: B017 - a refused update still counts: nothing may be missed
+            store.update("INSERT DATA { GRAPH <urn:g:d> { <urn:s> <urn:p> \"unterminated } }")
+        assert "urn:g:d" in (revisions.changed_since(start) or set()) or revisions.changed_since(start) is None
+        nq = tmp_path / "data.nq"
+        nq.write_text("<urn:s> <urn:p> <urn:o> <urn:g:e> .\n", "utf-8")
+        before_load = revisions.current()
+        store.bulk_load(nq, "application/n-quads")
+        assert revisions.changed_since(before_load) is None  # a file's graphs: not known before it is read
+    finally:
+        store.close()
+
+
+# --- the index read back at the next start -----------------------------------------------------------------------
+class Started:
+    """What a server start makes: a summarising store with the data directory's revision log, and a context."""
+
+    def __init__(self, raw: OxigraphStore, data_dir: Path) -> None:
+        self.store = SummarisingStore(raw, data_dir / "pending.json", RevisionLog(data_dir / "revisions.json"))
+        self.ctx = SimpleNamespace(store=self.store, extras={}, on_data_changed=[],
+                                   settings=SimpleNamespace(query_timeout_s=None, data_dir=data_dir))
+
+    def index(self) -> search_index.SearchIndex:
+        return index_for(self.ctx)  # type: ignore[arg-type]
+
+    @property
+    def disk(self) -> search_index._Making:
+        return self.ctx.extras[search_index.EXTRAS_KEY].disk
+
+
+@pytest.fixture
+def data(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    from test_comparison import load_data
+
+    monkeypatch.setattr(search_index, "WARM_DELAY_S", 60.0)  # no background work: the tests ask
+    raw = OxigraphStore(tmp_path / "store")
+    load_data(raw)
+    yield raw, tmp_path / "data"
+    raw.close()
+
+
+def test_the_next_start_reads_the_index_back_and_the_graphs_written_since(
+        data: tuple[OxigraphStore, Path], monkeypatch: pytest.MonkeyPatch) -> None:
+    raw, data_dir = data
+    first = Started(raw, data_dir)
+    built = first.index()
+    assert not first.disk.restored and (data_dir / search_snapshot.FILE_NAME).exists()  # kept after the build
+    first.store.replace_graph(NEW_GRAPH, NEW_CASE_TTL.encode(), "text/turtle")  # then the server is killed
+
+    reads: list[frozenset[str]] = []
+    update = search_index.update_index
+
+    def counting(store, last, graphs, timeout=None):
+        reads.append(frozenset(graphs))
+        return update(store, last, graphs, timeout)
+
+    monkeypatch.setattr(search_index, "update_index", counting)
+    builds: list[int] = []
+    whole = search_index.build_index
+    monkeypatch.setattr(search_index, "build_index", lambda *a, **k: builds.append(1) or whole(*a, **k))
+    second = Started(raw, data_dir)
+    index = second.index()
+    assert second.disk.restored and builds == [] and reads == [frozenset({NEW_GRAPH})]
+    assert [h.case.iri for h in index.search(SearchRequest("zeolite")).hits] == \
+        ["https://w3id.org/srkg/id/case/zeolite-trial"]  # the write after the save is in it
+    assert_same_index(index, whole(raw))
+    assert len(built.cases) + 1 == len(index.cases)
+
+    search_index.keep_on_disk(second.ctx)  # at stop: the index in use is kept, at its revision
+    reads.clear()
+    third = Started(raw, data_dir)
+    assert_same_index(third.index(), whole(raw))
+    assert third.disk.restored and reads == [] and builds == []  # nothing written since: read back as it is
+
+
+def test_a_vocabulary_written_since_or_another_store_makes_the_index_again(
+        data: tuple[OxigraphStore, Path], monkeypatch: pytest.MonkeyPatch) -> None:
+    raw, data_dir = data
+    Started(raw, data_dir).index()
+    down = Started(raw, data_dir)
+    down.store.update(f'INSERT DATA {{ GRAPH <{VOCAB_GRAPH}> {{ <https://w3id.org/srkg/vocab/pollutant/cadmium> '
+                      '<http://www.w3.org/2004/02/skos/core#altLabel> "kadmio"@eo } }')
+    after = Started(raw, data_dir)
+    assert after.index().search(SearchRequest("kadmio")).total >= 1 and not after.disk.restored
+    (data_dir / "revisions.json").unlink()  # the log lost: another epoch
+    fresh = Started(raw, data_dir)
+    fresh.index()
+    assert not fresh.disk.restored
+
+
+def test_a_file_of_other_code_or_a_damaged_one_is_not_read(data: tuple[OxigraphStore, Path],
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    raw, data_dir = data
+    Started(raw, data_dir).index()
+    path = data_dir / search_snapshot.FILE_NAME
+    monkeypatch.setattr(search_snapshot, "code_stamp", lambda: "other-code")
+    other = Started(raw, data_dir)
+    other.index()
+    assert not other.disk.restored
+    monkeypatch.undo()
+    monkeypatch.setattr(search_index, "WARM_DELAY_S", 60.0)
+    Started(raw, data_dir).index()  # written again by this code
+    path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])  # cut off
+    damaged = Started(raw, data_dir)
+    assert_same_index(damaged.index(), build_index(raw))
+    assert not damaged.disk.restored
+
+
+# --- through a real server ------------------------------------------------------------------------------------
+def _metric(server, name: str) -> float | None:
+    found = re.search(rf"^{name} (\S+)$", server.request("GET", "/metrics").text, re.M)
+    return float(found.group(1)) if found else None
+
+
+def test_a_restarted_server_answers_searches_from_the_index_it_kept(tmp_path: Path) -> None:
+    resources = make_resources(tmp_path / "resources")
+    server = start_server(tmp_path, resources=resources)
+    try:
+        assert wait_for(lambda: _metric(server, "srkg_search_index_ready") == 1, 60)
+        assert _metric(server, "srkg_search_index_from_disk") == 0
+        put = server.request("PUT", f"/rdf-graph-store?graph={NEW_GRAPH}", NEW_CASE_TTL,
+                             {"Content-Type": "text/turtle", **server.auth()})
+        assert put.status in (200, 201, 204), put.text
+        assert wait_for(lambda: json.loads(server.request("GET", "/search.json?q=zeolite").text).get("total") == 1, 60)
+    finally:
+        server.stop()
+    assert server.proc.returncode == 0
+    with (tmp_path / "data" / search_snapshot.FILE_NAME).open("rb") as kept:
+        header = pickle.load(kept)
+    assert header.revision == RevisionLog(tmp_path / "data" / "store-revisions.json").current()  # saved at stop
+    server = restart(server, resources)
+    try:
+        assert wait_for(lambda: _metric(server, "srkg_search_index_ready") == 1, 60)
+        assert _metric(server, "srkg_search_index_from_disk") == 1
+        found = json.loads(server.request("GET", "/search.json?q=zeolite").text)
+        assert [r["iri"] for r in found["results"]] == ["https://w3id.org/srkg/id/case/zeolite-trial"]
+    finally:
+        server.stop()
