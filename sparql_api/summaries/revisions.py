@@ -37,6 +37,11 @@ class RevisionLog:
         self.path = path
         self._lock = threading.Lock()
         self._epoch, self._number, self._entries = self._read()
+        if not path.exists():  # a new epoch is kept at once: an index saved before any write must match it later
+            try:
+                self._write()
+            except OSError:
+                log.warning("%s cannot be written: indexes kept on disk will be made again", path, exc_info=True)
 
     def _read(self) -> tuple[str, int, list[tuple[int, list[str] | None]]]:
         try:

@@ -210,3 +210,12 @@ def test_a_restarted_server_answers_searches_from_the_index_it_kept(tmp_path: Pa
         assert [r["iri"] for r in found["results"]] == ["https://w3id.org/srkg/id/case/zeolite-trial"]
     finally:
         server.stop()
+
+
+def test_an_index_saved_before_any_write_is_read_back(data: tuple[OxigraphStore, Path]) -> None:
+    """The log's epoch is kept on disk when the log is made, not at the first write."""
+    raw, data_dir = data
+    Started(raw, data_dir).index()
+    again = Started(raw, data_dir)
+    again.index()
+    assert again.disk.restored
