@@ -1276,6 +1276,7 @@ class _Making:
         if found is None:
             return None
         index, saved = found
+        logging.getLogger(__name__).info("search index of %d cases read back from disk", index.case_count)
         changed = self.revisions.changed_since(saved)
         if changed is None:
             logging.getLogger(__name__).info("the search index on disk is of another store revision: building it")
@@ -1300,8 +1301,12 @@ class _Making:
         if index is None or index.revision is None or index.revision == self.saved or self.path is None:
             return
         try:
+            started = time.monotonic()
             search_snapshot.save(index, index.revision, self.path)
             self.saved = index.revision
+            logging.getLogger(__name__).info("search index of %d cases kept on disk in %.1f s (%.0f MB)",
+                                             index.case_count, time.monotonic() - started,
+                                             self.path.stat().st_size / 1e6)
         except OSError:
             logging.getLogger(__name__).warning("keeping the search index on disk failed", exc_info=True)
 
