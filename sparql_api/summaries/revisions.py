@@ -37,6 +37,7 @@ class RevisionLog:
         self.path = path
         self._lock = threading.Lock()
         self._epoch, self._number, self._entries = self._read()
+        self._running: int | None = None  # the write bumped and not yet done
         if not path.exists():  # a new epoch is kept at once: an index saved before any write must match it later
             try:
                 self._write()
@@ -56,17 +57,25 @@ class RevisionLog:
         return uuid.uuid4().hex, 0, []
 
     def current(self) -> Revision:
+        """The last revision whose write is done (watchers told): an index made from the store as it is now holds
+        every write up to it. A write still running counts as after it (its graphs are read again later)."""
         with self._lock:
-            return Revision(self._epoch, self._number)
+            return Revision(self._epoch, self._number - (self._running is not None))
 
     def bump(self, graphs: Iterable[str] | None) -> Revision:
-        """Record a write about to change ``graphs`` (None: any graph); the file is on disk when this returns."""
+        """Record a write about to change ``graphs`` (None: any graph); the file is on disk when this returns.
+        ``done`` when the write is over (writes are one at a time: the ``SummarisingStore`` holds its lock)."""
         with self._lock:
             self._number += 1
+            self._running = self._number
             self._entries.append((self._number, None if graphs is None else sorted(set(graphs))))
             del self._entries[:-KEEP]
             self._write()
             return Revision(self._epoch, self._number)
+
+    def done(self) -> None:
+        with self._lock:
+            self._running = None
 
     def _write(self) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)

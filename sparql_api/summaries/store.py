@@ -19,8 +19,9 @@ import json
 import logging
 import os
 import threading
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -160,10 +161,18 @@ class SummarisingStore(WrappingStore):
             os.fsync(out.fileno())
         os.replace(temporary, self._journal)
 
-    def _revise(self, graphs: Iterable[str] | None) -> None:
-        """A write of ``graphs`` (None: any) is about to run: bump the revision log first."""
-        if self.revisions is not None:
-            self.revisions.bump(graphs)
+    @contextmanager
+    def _revised(self, graphs: Iterable[str] | None) -> Iterator[None]:
+        """Around a write of ``graphs`` (None: any), under the lock: the revision log bumped before it runs and
+        told it is done once the watchers have been told (see ``RevisionLog.current``)."""
+        if self.revisions is None:
+            yield
+            return
+        self.revisions.bump(graphs)
+        try:
+            yield
+        finally:
+            self.revisions.done()
 
     def _done(self) -> None:
         if self._journal is not None:
@@ -246,8 +255,7 @@ class SummarisingStore(WrappingStore):
     def replace_graphs(self, contents: Mapping[str, tuple[bytes, str] | None]) -> dict[str, int]:
         for graph in contents:
             _refuse(graph)
-        with self._lock:
-            self._revise(contents)
+        with self._lock, self._revised(contents):
             old = self._old(contents)
             new: dict[str, Contribution] = {}
             writes: dict[str, tuple[bytes, str] | None] = dict(contents)
@@ -272,8 +280,7 @@ class SummarisingStore(WrappingStore):
 
     def add_graph(self, graph_iri: str, data: bytes, media_type: str) -> int:
         _refuse(graph_iri)
-        with self._lock:
-            self._revise([graph_iri])
+        with self._lock, self._revised([graph_iri]):
             self._pending([graph_iri])
             try:
                 added = self._inner.add_graph(graph_iri, data, media_type)
@@ -287,8 +294,7 @@ class SummarisingStore(WrappingStore):
         if graphs is not None:
             for graph in graphs:
                 _refuse(graph)
-        with self._lock:
-            self._revise(graphs)
+        with self._lock, self._revised(graphs):
             self._pending(graphs)
             try:
                 self._inner.update(sparql, timeout=timeout)
@@ -306,8 +312,7 @@ class SummarisingStore(WrappingStore):
     def bulk_load(self, path: Path, media_type: str, graph_iri: str | None = None) -> int:
         if graph_iri is not None:
             _refuse(graph_iri)
-        with self._lock:
-            self._revise(None)  # a quads file keeps its own graphs whatever ``graph_iri`` says
+        with self._lock, self._revised(None):  # a quads file keeps its own graphs whatever ``graph_iri`` says
             self._pending(None)  # which graphs the file holds is known only after the check
             try:
                 loaded = self._inner.bulk_load(path, media_type, graph_iri)
@@ -325,8 +330,7 @@ class SummarisingStore(WrappingStore):
     def restore(self, path: Path, media_type: str = "application/n-quads") -> int:
         """A dump of an SRKG store carries its summaries, in step with their graphs: they are kept as they are
         (a restore gives back the very dataset); graphs without one get one, orphans go."""
-        with self._lock:
-            self._revise(None)
+        with self._lock, self._revised(None):
             self._forget_running()
             restored = self._inner.restore(path, media_type)
             self._changed(None)
