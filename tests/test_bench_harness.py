@@ -131,3 +131,16 @@ def test_the_query_time_limit_reaches_the_srkg_servers() -> None:
     options = Options(Path("."), 42, ("embedded",), 1, 1, 0, 0, 0, 0, None, False)
     assert _server_env(options) == {"SRKG_RATE_LIMIT": "0"}  # the server's own default
     assert _server_env(replace(options, query_timeout_s=300))["SRKG_QUERY_TIMEOUT"] == "300"
+
+
+def test_the_search_writes_bench_runs_and_the_appended_index_answers_like_the_compacted_one(tmp_path: Path) -> None:
+    out = tmp_path / "search-writes.json"
+    done = subprocess.run([sys.executable, "-m", "bench.bench_search_writes", "--cases", "1200", "--graph-cases",
+                           "200", "--runs", "1", "--json", str(out)], cwd=REPO, capture_output=True, text=True,
+                          timeout=600)
+    assert done.returncode == 0, done.stderr
+    found = json.loads(out.read_text("utf-8"))
+    assert found["cases"] == 1200 and found["graph_cases"] == 200
+    assert found["searches"] and all(s["same_total_and_facets"] for s in found["searches"])
+    assert found["kept_on_disk"]["bytes"] > 0 and found["update_appended_s"] > 0
+    assert "WARNING" not in done.stdout
