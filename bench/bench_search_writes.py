@@ -136,6 +136,8 @@ def main() -> None:
                 "appended_p95_of_p50s_ms": round(percentile([s["appended_p50_ms"] for s in searches], 0.95), 2),
             }
         finally:
+            if store.has_graph(NEW_GRAPH):  # an existing data directory is left as it was
+                store.drop_graph(NEW_GRAPH)
             store.close()
     print(f"{report['cases']:,} cases: whole build {report['whole_build_s']} s; one {args.graph_cases}-case graph "
           f"published: update {report['update_appended_s']} s appended "
