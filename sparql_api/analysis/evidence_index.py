@@ -31,6 +31,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from functools import cache
 from operator import attrgetter
+from pathlib import Path
 from weakref import WeakKeyDictionary
 
 import pyoxigraph as ox
@@ -38,11 +39,14 @@ from rdflib import Literal, URIRef
 from rdflib.term import Node
 
 from sparql_api.analysis import evidence as ev
+from sparql_api.analysis import rows as rows_module
 from sparql_api.analysis.rows import AssessmentRow, CostRow, Evidence, OutcomeRow
 from sparql_api.background import Debounced, in_background
 from sparql_api.sparql_text import insert_in_where
 from sparql_api.store.base import DEFAULT_GRAPH, Store
+from sparql_api.summaries import kept
 from sparql_api.summaries.naming import is_summary_graph
+from sparql_api.summaries.revisions import Revision, RevisionLog
 from sparql_api.summaries.store import SummarisingStore, find_summaries
 
 GRAPH_QUERIES = ("cases", "facts", "outcomes", "costs", "assessments")
@@ -50,6 +54,7 @@ READERS = 2  # graphs read at once (the store answers concurrent queries)
 CATCH_UP_DELAY_S = 0.5  # after a write, before the background catch-up (a burst of writes costs one)
 BUILD_TIMEOUT_S = 900.0  # reading every graph at 100k cases takes longer than a user's query may
 _SCRATCH = "urn:srkg:evidence-index:default-graph"
+FILE_NAME = "evidence-index.pickle"  # in the data dir, beside the revision log
 log = logging.getLogger("srkg.evidence-index")
 
 
@@ -182,9 +187,17 @@ def _passes(case: CaseEvidence, filters: ev.Filters, site_types: frozenset[str] 
 
 
 class EvidenceIndex:
-    def __init__(self, store: Store) -> None:
-        """``store``: the store to read (the summaries' own, below any result cache)."""
+    def __init__(self, store: Store, revisions: RevisionLog | None = None) -> None:
+        """``store``: the store to read (the summaries' own, below any result cache). ``revisions``: the store's
+        revision log, when it keeps one; the index is then kept on disk beside it (``FILE_NAME``), written after
+        a whole build and at stop (``keep_on_disk``), and read back by the first build, which marks the graphs
+        written since as changed instead of reading every graph."""
         self._store = store
+        self._revisions = revisions
+        self._path = revisions.path.parent / FILE_NAME if revisions is not None else None
+        self._revision: Revision | None = None  # the store revision the snapshot holds every write of
+        self._saved: Revision | None = None
+        self.restored = False  # the first build read the index back from disk
         self._snapshot: Snapshot | None = None
         self._owners: dict[str, str | tuple[str, ...]] = {}  # case → the graph(s) typing it
         self._dirty: set[str] | None = None  # None: no usable index (not built, or dropped)
@@ -233,8 +246,11 @@ class EvidenceIndex:
     def build(self, timeout: float | None = BUILD_TIMEOUT_S) -> Snapshot:
         """Read every graph (at server start, and after a write whose graphs could not be told)."""
         with self._build_lock:
+            if self.builds == 0 and (restored := self._restore()) is not None:
+                return restored
             with self._mark_lock:
                 self._dirty = set()  # writes from now on are marked and read again afterwards
+                revision = self._current_revision()
             graphs = [*(g for g in self._store.graphs() if not is_summary_graph(g)), DEFAULT_GRAPH]
             parts = self._read(graphs, timeout)
             self._owners = {}
@@ -244,12 +260,60 @@ class EvidenceIndex:
             with self._mark_lock:
                 snapshot = Snapshot(parts, frozenset(split))
                 if self._dirty is not None:  # else a write of unknown graphs came meanwhile: stay dropped
-                    self._snapshot = snapshot
+                    self._snapshot, self._revision = snapshot, revision
                 self.builds += 1
                 dropped = self._dirty is None
+            if not dropped:
+                self._save()
         if dropped:
             self._later()
         return snapshot
+
+    # --- kept on disk -------------------------------------------------------------------------------------
+    def _current_revision(self) -> Revision | None:
+        """Read under ``_mark_lock`` when the marks are taken: every write up to it is done and was marked."""
+        return self._revisions.current() if self._revisions is not None else None
+
+    def _restore(self) -> Snapshot | None:
+        """The index kept on disk, with the graphs written since it was made marked (read again by the next
+        ``current``); None when there is none usable (under ``_build_lock``)."""
+        if self._path is None or self._revisions is None:
+            return None
+        found = kept.load(self._path, code_stamp())
+        if found is None:
+            return None
+        (snapshot, owners), saved = found  # type: ignore[misc]
+        with self._mark_lock:  # a write is logged before it runs and marked after: none falls in between
+            changed = self._revisions.changed_since(saved)
+            if changed is None:
+                log.info("evidence index: the one kept on disk is of another store revision; reading every graph")
+                return None
+            self._dirty = {g for g in changed if not is_summary_graph(g)}
+            self._snapshot, self._revision, self._owners = snapshot, saved, owners
+            self._saved = saved
+            self.builds += 1
+            self.restored = True
+        log.info("evidence index read back from disk (%d graphs written since)", len(changed))
+        return snapshot
+
+    def _save(self) -> None:
+        """Keep the snapshot on disk unless it is there (under ``_build_lock``: owners match the snapshot)."""
+        snapshot, revision = self._snapshot, self._revision
+        if self._path is None or snapshot is None or revision is None or revision == self._saved:
+            return
+        try:
+            kept.save((snapshot, dict(self._owners)), revision, self._path, code_stamp())
+            self._saved = revision
+        except OSError:
+            log.warning("evidence index: keeping it on disk failed", exc_info=True)
+
+    def keep_on_disk(self) -> None:
+        """At server stop: keep the snapshot in use on disk (never waits for a build or catch-up running)."""
+        if self._build_lock.acquire(blocking=False):
+            try:
+                self._save()
+            finally:
+                self._build_lock.release()
 
     def current(self, timeout: float | None = None) -> Snapshot | None:
         """The index with every marked graph read again; None when there is no usable index."""
@@ -264,6 +328,7 @@ class EvidenceIndex:
                     return None
                 todo, self._dirty = sorted(self._dirty), set()
                 old = self._snapshot
+                revision = self._current_revision()
             try:
                 fresh = self._read(todo, timeout)
             except BaseException:
@@ -281,7 +346,7 @@ class EvidenceIndex:
             with self._mark_lock:
                 if self._dirty is None:
                     return None
-                self._snapshot = Snapshot(graphs, frozenset(split))
+                self._snapshot, self._revision = Snapshot(graphs, frozenset(split)), revision
                 return self._snapshot
 
     def _read(self, graphs: list[str], timeout: float | None) -> dict[str, GraphEvidence]:
@@ -422,10 +487,24 @@ def index_of(store: Store) -> EvidenceIndex | None:
     with _REGISTER_LOCK:
         index = _INDEXES.get(summaries)
         if index is None:
-            index = EvidenceIndex(summaries.inner)
+            index = EvidenceIndex(summaries.inner, summaries.revisions)
             summaries.watch(index.changed)
             _INDEXES[summaries] = index
         return index
+
+
+def keep_on_disk(store: Store) -> None:
+    """At server stop: keep the evidence index on disk, for the next start to read back."""
+    summaries = find_summaries(store)
+    index = _INDEXES.get(summaries) if summaries is not None else None
+    if index is not None:
+        index.keep_on_disk()
+
+
+@cache
+def code_stamp() -> str:
+    """Of the code whose objects the kept index holds."""
+    return kept.code_stamp(Path(__file__), Path(ev.__file__), Path(rows_module.__file__), Path(kept.__file__))
 
 
 def warm(store: Store) -> threading.Thread | None:
@@ -436,6 +515,7 @@ def warm(store: Store) -> threading.Thread | None:
 
     def build() -> None:
         index.build(BUILD_TIMEOUT_S)
+        index.current(BUILD_TIMEOUT_S)  # read back from disk: the graphs written since, read now
         # The index is millions of small objects that live until a write replaces their graph's part (freed by
         # reference counting, no cycles): kept out of the collector's full passes, which cost the comparison at
         # 100k cases up to 1 s each (cadmium: 1.3-1.6 s per comparison without this, 0.3-0.6 s with it).

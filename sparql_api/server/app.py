@@ -75,6 +75,7 @@ def create_app(settings: Settings, store: Store, tokens: TokenStore | None = Non
         yield
         await run_in_threadpool(submissions.close)  # waits for the current ingest step; keep the loop free
         await run_in_threadpool(search_index.keep_on_disk, app.state.srkg)  # read back at the next start
+        await run_in_threadpool(evidence_index.keep_on_disk, store)
 
     app = FastAPI(
         title="SRKG — Soil Remediation Knowledge Graph",

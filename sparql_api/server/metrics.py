@@ -169,9 +169,13 @@ def store_lines(triples: int | None, store: Store) -> list[str]:
             "# TYPE srkg_evidence_index_cases gauge",
             f"srkg_evidence_index_cases {index.case_count()}",
             "# HELP srkg_evidence_index_builds_total Full builds of the evidence index (at start, and after writes "
-            "whose graphs could not be told).",
+            "whose graphs could not be told), a read back from disk at start included.",
             "# TYPE srkg_evidence_index_builds_total counter",
             f"srkg_evidence_index_builds_total {index.builds}",
+            "# HELP srkg_evidence_index_from_disk 1 when the index was read back from disk at start (and the graphs "
+            "written since read again), 0 when it was built.",
+            "# TYPE srkg_evidence_index_from_disk gauge",
+            f"srkg_evidence_index_from_disk {int(index.restored)}",
         ]
     cache_stats: Callable[[], dict[str, int]] | None = getattr(store, "cache_stats", None)
     stats = cache_stats() if callable(cache_stats) else None

@@ -166,3 +166,52 @@ def test_the_server_builds_it_at_start(store: Store) -> None:
     metrics = store_lines(None, summaries)
     assert "srkg_evidence_index_ready 1" in metrics and "srkg_evidence_index_builds_total 1" in metrics
     assert f"srkg_evidence_index_cases {index.case_count()}" in metrics and index.case_count() > 10
+
+
+def test_a_restart_reads_the_index_back_and_then_the_graphs_written_since(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Kept on disk with the store revision it holds (issue #6: at 1M cases the build takes ~25 minutes); the next
+    start reads it back and reads again only the graphs the revision log names since — never a stale answer."""
+    from sparql_api.store.oxigraph_store import OxigraphStore
+    from sparql_api.summaries.revisions import FILE_NAME, RevisionLog
+
+    raw = OxigraphStore(tmp_path / "store")
+    load_data(raw)
+    data_dir = tmp_path / "data"
+    read: list[str] = []
+    original = EvidenceIndex._read
+
+    def reading(self: EvidenceIndex, graphs: list[str], timeout: float | None):
+        read.extend(graphs)
+        return original(self, graphs, timeout)
+
+    monkeypatch.setattr(EvidenceIndex, "_read", reading)
+
+    def start() -> tuple[SummarisingStore, EvidenceIndex]:
+        summaries = SummarisingStore(raw, data_dir / "pending.json", RevisionLog(data_dir / FILE_NAME))
+        summaries.ensure()
+        index = index_of(summaries)
+        assert index is not None
+        index.build()
+        index.current()
+        return summaries, index
+
+    first, index = start()
+    assert not index.restored and (data_dir / evidence_index.FILE_NAME).exists()  # kept after the whole build
+    graph = GRAPH + "submission/index-test"
+    first.replace_graph(graph, CASE_TTL.encode(), "text/turtle")  # written after the save; then killed
+    read.clear()
+    second, index = start()
+    assert index.restored and read == [graph]  # only the graph written since
+    assert_same(second, index, Filters(CADMIUM))
+    assert NEW_CASE in cases_of(index.evidence(second, with_pollutants(second, Filters(CADMIUM))))
+    assert "srkg_evidence_index_from_disk 1" in store_lines(None, second)
+    index.keep_on_disk()  # at stop
+    read.clear()
+    third, index = start()
+    assert index.restored and read == []
+    assert_same(third, index, Filters(CADMIUM))
+    (data_dir / FILE_NAME).unlink()  # the revision log lost: another epoch
+    _, index = start()
+    assert not index.restored and len(read) > 2
+    raw.close()
