@@ -197,6 +197,7 @@ class EvidenceIndex:
         self._path = revisions.path.parent / FILE_NAME if revisions is not None else None
         self._revision: Revision | None = None  # the store revision the snapshot holds every write of
         self._saved: Revision | None = None
+        self._save_lock = threading.Lock()
         self.restored = False  # the first build read the index back from disk
         self._snapshot: Snapshot | None = None
         self._owners: dict[str, str | tuple[str, ...]] = {}  # case → the graph(s) typing it
@@ -251,6 +252,8 @@ class EvidenceIndex:
             with self._mark_lock:
                 self._dirty = set()  # writes from now on are marked and read again afterwards
                 revision = self._current_revision()
+            if self._path is not None:  # on disk before it is read: a power cut must not lose what the index holds
+                self._store.flush()
             graphs = [*(g for g in self._store.graphs() if not is_summary_graph(g)), DEFAULT_GRAPH]
             parts = self._read(graphs, timeout)
             self._owners = {}
@@ -263,8 +266,9 @@ class EvidenceIndex:
                     self._snapshot, self._revision = snapshot, revision
                 self.builds += 1
                 dropped = self._dirty is None
-            if not dropped:
-                self._save()
+            state = None if dropped else self._state()
+        if state is not None:  # in the background: readers have the index meanwhile
+            threading.Thread(target=self._save, args=(state,), name="srkg-evidence-index-save", daemon=True).start()
         if dropped:
             self._later()
         return snapshot
@@ -296,24 +300,33 @@ class EvidenceIndex:
         log.info("evidence index read back from disk (%d graphs written since)", len(changed))
         return snapshot
 
-    def _save(self) -> None:
-        """Keep the snapshot on disk unless it is there (under ``_build_lock``: owners match the snapshot)."""
+    def _state(self) -> tuple[Snapshot, dict[str, str | tuple[str, ...]], Revision] | None:
+        """What to keep on disk, unless it is there (under ``_build_lock``: the owners match the snapshot)."""
         snapshot, revision = self._snapshot, self._revision
         if self._path is None or snapshot is None or revision is None or revision == self._saved:
+            return None
+        return snapshot, dict(self._owners), revision
+
+    def _save(self, state: tuple[Snapshot, dict[str, str | tuple[str, ...]], Revision] | None) -> None:
+        """Write ``state`` (from ``_state``); a failure is logged, never raised (the next start builds)."""
+        if state is None or self._path is None:
             return
-        try:
-            kept.save((snapshot, dict(self._owners)), revision, self._path, code_stamp())
-            self._saved = revision
-        except OSError:
-            log.warning("evidence index: keeping it on disk failed", exc_info=True)
+        snapshot, owners, revision = state
+        with self._save_lock:
+            try:
+                kept.save((snapshot, owners), revision, self._path, code_stamp())
+                self._saved = revision
+            except Exception:
+                log.warning("evidence index: keeping it on disk failed", exc_info=True)
 
     def keep_on_disk(self) -> None:
         """At server stop: keep the snapshot in use on disk (never waits for a build or catch-up running)."""
         if self._build_lock.acquire(blocking=False):
             try:
-                self._save()
+                state = self._state()
             finally:
                 self._build_lock.release()
+            self._save(state)
 
     def current(self, timeout: float | None = None) -> Snapshot | None:
         """The index with every marked graph read again; None when there is no usable index."""
@@ -504,7 +517,9 @@ def keep_on_disk(store: Store) -> None:
 @cache
 def code_stamp() -> str:
     """Of the code whose objects the kept index holds."""
-    return kept.code_stamp(Path(__file__), Path(ev.__file__), Path(rows_module.__file__), Path(kept.__file__))
+    queries = sorted(ev.QUERIES_DIR.glob("evidence-index-*.rq"))
+    return kept.code_stamp(Path(__file__), Path(ev.__file__), Path(rows_module.__file__), Path(kept.__file__),
+                           *queries)
 
 
 def warm(store: Store) -> threading.Thread | None:

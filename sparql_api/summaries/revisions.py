@@ -36,46 +36,48 @@ class RevisionLog:
     def __init__(self, path: Path) -> None:
         self.path = path
         self._lock = threading.Lock()
-        self._epoch, self._number, self._entries = self._read()
-        self._running: int | None = None  # the write bumped and not yet done
-        if not path.exists():  # a new epoch is kept at once: an index saved before any write must match it later
+        self._epoch, self._number, self._entries, readable = self._read()
+        self._running: list[int] = []  # writes bumped and not yet done (one at a time, unless nested)
+        if not readable:  # a new epoch is kept at once: an index saved before any write must match it later
             try:
                 self._write()
             except OSError:
                 log.warning("%s cannot be written: indexes kept on disk will be made again", path, exc_info=True)
 
-    def _read(self) -> tuple[str, int, list[tuple[int, list[str] | None]]]:
+    def _read(self) -> tuple[str, int, list[tuple[int, list[str] | None]], bool]:
         try:
             data = json.loads(self.path.read_text("utf-8"))
             entries = [(int(n), None if graphs is None else [str(g) for g in graphs]) for n, graphs in data["log"]]
-            return str(data["epoch"]), int(data["number"]), entries
+            return str(data["epoch"]), int(data["number"]), entries, True
         except FileNotFoundError:
             pass
         except (OSError, ValueError, KeyError, TypeError):
             log.warning("%s is unreadable: starting a new revision log (indexes kept on disk are made again)",
                         self.path)
-        return uuid.uuid4().hex, 0, []
+        return uuid.uuid4().hex, 0, [], False
 
     def current(self) -> Revision:
         """The last revision whose write is done (watchers told): an index made from the store as it is now holds
         every write up to it. A write still running counts as after it (its graphs are read again later)."""
         with self._lock:
-            return Revision(self._epoch, self._number - (self._running is not None))
+            return Revision(self._epoch, self._running[0] - 1 if self._running else self._number)
 
     def bump(self, graphs: Iterable[str] | None) -> Revision:
         """Record a write about to change ``graphs`` (None: any graph); the file is on disk when this returns.
         ``done`` when the write is over (writes are one at a time: the ``SummarisingStore`` holds its lock)."""
         with self._lock:
             self._number += 1
-            self._running = self._number
+            self._running.append(self._number)
             self._entries.append((self._number, None if graphs is None else sorted(set(graphs))))
             del self._entries[:-KEEP]
             self._write()
             return Revision(self._epoch, self._number)
 
     def done(self) -> None:
+        """The last write bumped is over."""
         with self._lock:
-            self._running = None
+            if self._running:
+                self._running.pop()
 
     def _write(self) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)

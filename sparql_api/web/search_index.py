@@ -68,6 +68,7 @@ import pyoxigraph as ox
 
 from sparql_api.background import Debounced
 from sparql_api.sparql_text import token_list
+from sparql_api.store.base import DEFAULT_GRAPH
 from sparql_api.summaries.revisions import Revision, RevisionLog
 from sparql_api.summaries.store import find_summaries
 from sparql_api.web import i18n, search_snapshot
@@ -336,19 +337,23 @@ class TextIndex:
 
 class TextSegments:
     """Text indexes of disjoint document ranges searched as one: a large index and the few small ones added to it
-    after writes (see ``TextIndex``'s ``after``)."""
+    after writes (see ``TextIndex``'s ``after``). ``dead_terms``: how many documents removed or read again since
+    (their postings stay until the index is compacted) hold each term, so that frequencies count live ones."""
 
-    def __init__(self, parts: Sequence[TextIndex]) -> None:
+    def __init__(self, parts: Sequence[TextIndex], dead_terms: Mapping[str, int] | None = None) -> None:
         self.parts = tuple(parts)
+        self.dead_terms: Mapping[str, int] = dead_terms or {}
 
     def frequency(self, term: str) -> int:
-        return sum(part.frequency(term) for part in self.parts)
+        """Live documents holding ``term``."""
+        return sum(part.frequency(term) for part in self.parts) - self.dead_terms.get(term, 0)
 
     def expansions(self, prefix: str) -> list[str]:
         """Indexed terms that start with ``prefix`` (longer than it), the most frequent ``MAX_EXPANSIONS``."""
         found = sorted({term for part in self.parts for term in part.starting_with(prefix)})
         if len(found) > MAX_EXPANSIONS:
-            found = heapq.nlargest(MAX_EXPANSIONS, found, key=lambda t: (self.frequency(t), t))
+            counted = [(self.frequency(t), t) for t in found]
+            found = [t for _, t in heapq.nlargest(MAX_EXPANSIONS, ((n, t) for n, t in counted if n))]
         return found
 
     def search(self, words: Sequence[QueryWord]) -> dict[int, float]:
@@ -623,11 +628,16 @@ class SearchIndex:
         new.masks = self._masks_with(new.cases, removed, added, size)
         new.by_key = new._keys()
         parts = [*self.case_text.parts]
-        if len(parts) > MAX_SEGMENTS:  # the appended segments as one
+        dead_terms = Counter(self.case_text.dead_terms)
+        for doc in removed:
+            dead_terms.update(_case_bag(self.cases[doc], self.concept_terms).keys())
+        if len(parts) > MAX_SEGMENTS:  # the appended segments as one, without their dead documents
             parts = [parts[0], TextIndex(({} if doc in new.dead else _case_bag(case, self.concept_terms)
                                           for doc, case in enumerate(new.cases[base:first], base)), base, parts[0])]
+            dead_terms = Counter(term for doc in new.dead if doc < base
+                                 for term in _case_bag(new.cases[doc], self.concept_terms))
         parts.append(TextIndex((_case_bag(case, self.concept_terms) for case in new.cases[first:]), first, parts[0]))
-        new.case_text = TextSegments(parts)
+        new.case_text = TextSegments(parts, dead_terms)
         new.keys = [*self.keys, *(_browse_key(case) for case in new.cases[first:])]
         new.ranks = [*self.ranks, *(self._rank(key) for key in new.keys[first - base:])]
         appended = len(new.keys)
@@ -680,7 +690,7 @@ class SearchIndex:
             return first_bit_ids(mask, count)
         base = self.base_size
         first = first_bit_ids(mask & ((1 << base) - 1), count)
-        appended = sorted((base + doc for doc in bit_ids(mask >> base)), key=self._order_of)
+        appended = heapq.nsmallest(count, (base + doc for doc in bit_ids(mask >> base)), key=self._order_of)
         return list(islice(heapq.merge(first, appended, key=self._order_of), count))
 
     def live_cases(self) -> list[CaseDoc]:
@@ -851,7 +861,7 @@ def _graphs(store: Store, timeout: float | None, among: Iterable[str] | None = N
     given (after a write, asking about every graph would read every case)."""
     try:
         named = None if among is None else " ".join(str(ox.NamedNode(graph)) for graph in sorted(among))
-    except ValueError:  # not a graph IRI (the default graph): ask about every graph
+    except ValueError:  # not an IRI: ask about every graph
         named = None
 
     def narrow(query: str) -> str:
@@ -887,7 +897,7 @@ def update_index(store: Store, last: SearchIndex, graphs: Iterable[str],
     graph (tests/web/test_search_index.py checks it); else ``last.with_changes`` (at 100k cases: ~1 s instead of
     ~15 s), which ``_Cache`` compacts in the background once writes pause."""
     changed = frozenset(graphs)
-    if changed & last.concept_graphs:
+    if changed & last.concept_graphs or DEFAULT_GRAPH in changed:  # the default graph cannot be named in GRAPH
         return None
     now_cases, now_concepts = _graphs(store, timeout, changed)
     if now_concepts:
@@ -1068,7 +1078,13 @@ class _Cache:
     """
 
     def __init__(self, build: Callable[[], SearchIndex],
-                 update: Callable[[SearchIndex, frozenset[str]], SearchIndex | None] | None = None) -> None:
+                 update: Callable[[SearchIndex, frozenset[str]], SearchIndex | None] | None = None,
+                 stamp: Callable[[], Revision | None] | None = None,
+                 on_made: Callable[[SearchIndex], None] | None = None) -> None:
+        """``stamp``: the store revision, read together with the writes' marks (every write up to it is in what
+        is read next); ``on_made``: called with each index made by ``build`` once searches have it."""
+        self._stamp = stamp
+        self._on_made = on_made
         self.build_lock = threading.Lock()
         self.index: SearchIndex | None = None
         self.generation = 0
@@ -1076,7 +1092,7 @@ class _Cache:
         self._update = update
         self._last: SearchIndex | None = None  # the last index made, which an update starts from
         self._changed: set[str] | None = set()  # graphs changed since it was made; None: build the whole index
-        self._timer_lock = threading.Lock()  # guards ``_changed``
+        self._timer_lock = threading.Lock()  # guards ``_changed``, and ``index`` against ``generation``
         self._rebuild = Debounced(self._warm, lambda: WARM_DELAY_S, "srkg-search-index-rebuild")
         self._compaction = Debounced(self._compact, lambda: COMPACT_DELAY_S, "srkg-search-index-compact")
         self.updates = 0  # indexes made by updating the last one (tests check writes use them)
@@ -1103,8 +1119,9 @@ class _Cache:
 
     def _invalidate(self) -> None:
         had_index = self.index is not None or self._last is not None
-        self.generation += 1
-        self.index = None
+        with self._timer_lock:
+            self.generation += 1
+            self.index = None
         if had_index or self._rebuild.pending:
             self._rebuild.poke()
 
@@ -1168,27 +1185,34 @@ class _Cache:
             if self.index is not None:
                 return self.index
             started = time.monotonic()
-            generation = self.generation
-            with self._timer_lock:
+            with self._timer_lock:  # the marks and the revision at once: a write is marked before it is done
+                generation = self.generation
                 changed, self._changed = self._changed, set()
+                revision = self._stamp() if self._stamp is not None else None
+            built = False
             try:
                 index = None
                 if self._last is not None and changed and self._update is not None:
                     index = self._update(self._last, frozenset(changed))
                     self.updates += index is not None
                 if index is None:
-                    index = self._build()
+                    index, built = self._build(), True
             except BaseException:
                 with self._timer_lock:  # read them again next time
                     self._changed = None if changed is None or self._changed is None else self._changed | changed
                 raise
+            if self._stamp is not None:
+                index.revision = revision
             self._last = index
             self.last_build_s = time.monotonic() - started
-            if generation == self.generation:
-                self.index = index
+            with self._timer_lock:
+                if generation == self.generation:
+                    self.index = index
             if index.order is not None:
                 self._compaction.poke()
-            return index
+        if built and self._on_made is not None:
+            self._on_made(index)
+        return index
 
     def _compact(self) -> None:
         """Make the last index whole again (exact scores, one text segment) while searches use it, and put it in
@@ -1201,7 +1225,7 @@ class _Cache:
         except Exception:  # the appended segments keep answering
             logging.getLogger(__name__).warning("compacting the search index failed", exc_info=True)
             return
-        with self.build_lock:
+        with self.build_lock, self._timer_lock:
             if self._last is last:
                 self._last = whole
                 self.compactions += 1
@@ -1238,8 +1262,11 @@ def _cache(ctx: ServerContext) -> _Cache:
                 revisions = summaries.revisions  # None: writes are not logged, nothing is kept on disk
                 path = None if revisions is None else ctx.settings.data_dir / search_snapshot.FILE_NAME
                 made = _Making(ctx.store, limit, revisions, path)
-                cached = _Cache(made.build, made.update)
-                cached.disk = made if revisions is not None else None
+                if revisions is None:
+                    cached = _Cache(made.build, made.update)
+                else:
+                    cached = _Cache(made.build, made.update, revisions.current, made.made)
+                    cached.disk = made
                 summaries.watch(cached.changed)
             ctx.extras[EXTRAS_KEY] = cached
         return cached
@@ -1247,30 +1274,30 @@ def _cache(ctx: ServerContext) -> _Cache:
 
 class _Making:
     """How a store with summaries has its index made: read back from disk at the first build when the revision
-    log says which graphs changed since (``search_snapshot``), else built; updated after writes; each index
-    stamped with the store revision read before making it, and kept on disk after a whole build and at stop."""
+    log says which graphs changed since (``search_snapshot``), else built; updated after writes. ``_Cache``
+    stamps each index with the store revision read with the writes' marks; a whole build is then kept on disk
+    (``made``, in the background once searches have it), and the index in use at stop (``keep_on_disk``)."""
 
     def __init__(self, store: Store, limit: float | None, revisions: RevisionLog | None, path: Path | None) -> None:
         self.store, self.limit, self.revisions, self.path = store, limit, revisions, path
-        self.first = True
+        self.first = True  # no index read back or built yet
         self.restored = False  # the index in use was read back from disk (and brought up to date)
         self.saved: Revision | None = None
-
-    def _revision(self) -> Revision | None:
-        return self.revisions.current() if self.revisions is not None else None
+        self._save_lock = threading.Lock()
 
     def build(self) -> SearchIndex:
-        revision = self._revision()
-        first, self.first = self.first, False
-        index = self._restore(revision) if first and revision is not None and self.path is not None else None
-        self.restored = index is not None
-        if index is None:
-            index = build_index(self.store, timeout=self.limit)
-            index.revision = revision
-            self.save(index)
-        return index
+        if self.first and self.revisions is not None and self.path is not None:
+            index = self._restore()  # an error here (the store) leaves ``first``: the next build tries again
+            self.first = False
+            if index is not None:
+                self.restored = True
+                return index
+        self.first, self.restored = False, False
+        # Written to disk before it is read: a power cut must not leave an index holding writes the store lost.
+        self.store.flush()
+        return build_index(self.store, timeout=self.limit)
 
-    def _restore(self, revision: Revision) -> SearchIndex | None:
+    def _restore(self) -> SearchIndex | None:
         assert self.revisions is not None and self.path is not None
         found = search_snapshot.load(self.path)
         if found is None:
@@ -1284,31 +1311,33 @@ class _Making:
         self.saved = saved
         if not changed:
             return index
-        updated = update_index(self.store, index, changed, timeout=self.limit)
-        if updated is not None:
-            updated.revision = revision
-        return updated
+        return update_index(self.store, index, changed, timeout=self.limit)
 
     def update(self, last: SearchIndex, graphs: frozenset[str]) -> SearchIndex | None:
-        revision = self._revision()
-        index = update_index(self.store, last, graphs, timeout=self.limit)
-        if index is not None:
-            index.revision = revision
-        return index
+        return update_index(self.store, last, graphs, timeout=self.limit)
+
+    def made(self, index: SearchIndex) -> None:
+        """After a whole build, searches having it: keep it on disk in the background."""
+        if not self.restored:
+            threading.Thread(target=self.save, args=(index,), name="srkg-search-index-save", daemon=True).start()
 
     def save(self, index: SearchIndex | None) -> None:
-        """Keep ``index`` on disk unless it is the one there (or the store keeps no revision log)."""
-        if index is None or index.revision is None or index.revision == self.saved or self.path is None:
+        """Keep ``index`` on disk unless it is the one there (or the store keeps no revision log); a failure is
+        logged, never raised (the index stays in use; the next start builds it)."""
+        if index is None or index.revision is None or self.path is None:
             return
-        try:
-            started = time.monotonic()
-            search_snapshot.save(index, index.revision, self.path)
-            self.saved = index.revision
-            logging.getLogger(__name__).info("search index of %d cases kept on disk in %.1f s (%.0f MB)",
-                                             index.case_count, time.monotonic() - started,
-                                             self.path.stat().st_size / 1e6)
-        except OSError:
-            logging.getLogger(__name__).warning("keeping the search index on disk failed", exc_info=True)
+        with self._save_lock:
+            if index.revision == self.saved:
+                return
+            try:
+                started = time.monotonic()
+                search_snapshot.save(index, index.revision, self.path)
+                self.saved = index.revision
+                logging.getLogger(__name__).info("search index of %d cases kept on disk in %.1f s (%.0f MB)",
+                                                 index.case_count, time.monotonic() - started,
+                                                 self.path.stat().st_size / 1e6)
+            except Exception:
+                logging.getLogger(__name__).warning("keeping the search index on disk failed", exc_info=True)
 
 
 def index_for(ctx: ServerContext, wait_s: float | None = None) -> SearchIndex:

@@ -24,9 +24,11 @@ FILE_NAME = "search-index.pickle"
 
 @cache
 def code_stamp() -> str:
-    from sparql_api.web import search_index
+    from sparql_api.web import i18n, search_index
 
-    return kept.code_stamp(Path(search_index.__file__), Path(__file__), Path(kept.__file__))
+    queries = sorted(search_index.QUERIES_DIR.glob("search-*.rq"))  # what is read decides what is in it
+    return kept.code_stamp(Path(search_index.__file__), Path(__file__), Path(kept.__file__), Path(i18n.__file__),
+                           *queries)
 
 
 def save(index: SearchIndex, revision: Revision, path: Path) -> None:

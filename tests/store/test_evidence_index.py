@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from test_comparison import load_data
+from waiting import wait_for
 
 from sparql_api.analysis import evidence_index
 from sparql_api.analysis.evidence import Filters, fetch, fetch_sparql, with_pollutants
@@ -194,6 +195,8 @@ def test_a_restart_reads_the_index_back_and_then_the_graphs_written_since(
         assert index is not None
         index.build()
         index.current()
+        if not index.restored:  # a whole build is kept on disk in the background
+            assert wait_for(lambda: index._saved is not None, 30)
         return summaries, index
 
     first, index = start()

@@ -599,3 +599,33 @@ def test_first_bit_ids_are_the_lowest_set_bits(ids: list[int]) -> None:
     mask = bitmask(ids, 4096)
     for count in (0, 1, 2, 5, 1000):
         assert search_index.first_bit_ids(mask, count) == ids[:count]
+
+
+def test_prefix_expansions_count_only_live_cases() -> None:
+    """More than MAX_EXPANSIONS terms start with the prefix: a term only removed cases hold takes no slot."""
+    live = [_case(f"l{i:02d}", f"ab{i:02d} report") for i in range(31)]
+    gone = [_case(f"d{i}", "abzz abzz") for i in range(3)]
+    changed = SearchIndex(live + gone, CONCEPTS).with_changes({c.iri for c in gone}, [])
+    whole = SearchIndex(live, CONCEPTS)
+    assert "abzz" not in changed.case_text.expansions("ab")
+    assert changed.search(SearchRequest("ab", {}, 1, 100)).total == whole.search(SearchRequest("ab", {}, 1, 100)).total
+
+
+def test_a_write_to_the_default_graph_builds_the_whole_index(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The default graph cannot be named in GRAPH ?g: a write to it is followed by a whole build, not an update
+    that would read none of its cases."""
+    from sparql_api.summaries.store import SummarisingStore
+
+    monkeypatch.setattr(search_index, "WARM_DELAY_S", 60.0)
+    monkeypatch.setattr(search_index, "SEGMENT_MIN_CASES", 1)
+    raw = OxigraphStore(tmp_path / "store")
+    raw.add_graph("https://w3id.org/srkg/graph/vocab", VOCAB_TTL.encode(), "text/turtle")
+    raw.add_graph("https://w3id.org/srkg/graph/examples", CASES_TTL.encode(), "text/turtle")
+    store = SummarisingStore(raw)
+    store.ensure()
+    ctx = SimpleNamespace(store=store, extras={}, on_data_changed=[], settings=SimpleNamespace(query_timeout_s=None))
+    index_for(ctx)  # type: ignore[arg-type]
+    store.update(f'INSERT DATA {{ <{CASE}vermiculite> a <https://w3id.org/srkg/ontology#CaseStudy> ; '
+                 '<http://purl.org/dc/terms/title> "Vermiculite trial"@en }')
+    assert index_for(ctx).search(SearchRequest("vermiculite")).total == 1  # type: ignore[arg-type]
+    raw.close()

@@ -68,6 +68,18 @@ def test_an_unreadable_log_starts_a_new_epoch(tmp_path: Path) -> None:
     path.write_text("{not json", "utf-8")
     second = RevisionLog(path)
     assert second.current().epoch != first.current().epoch and second.changed_since(first.current()) is None
+    assert RevisionLog(path).current() == second.current()  # the new epoch is kept at once, before any write
+
+
+def test_writes_within_a_write_count_from_the_first_still_running(tmp_path: Path) -> None:
+    revisions = RevisionLog(tmp_path / "revisions.json")
+    before = revisions.current()
+    revisions.bump(["urn:g:outer"])
+    revisions.bump(["urn:g:inner"])
+    revisions.done()  # the inner write is over, the outer one is not
+    assert revisions.current() == before
+    revisions.done()
+    assert revisions.current().number == before.number + 2
 
 
 def test_every_write_through_the_summaries_bumps_the_log_before_it_runs(tmp_path: Path) -> None:
@@ -103,7 +115,11 @@ class Started:
                                    settings=SimpleNamespace(query_timeout_s=None, data_dir=data_dir))
 
     def index(self) -> search_index.SearchIndex:
-        return index_for(self.ctx)  # type: ignore[arg-type]
+        """The index; one that was built is then kept on disk in the background: waited for."""
+        index = index_for(self.ctx)  # type: ignore[arg-type]
+        if not self.disk.restored:
+            assert wait_for(lambda: self.disk.saved == index.revision, 30)
+        return index
 
     @property
     def disk(self) -> search_index._Making:
@@ -252,3 +268,25 @@ def test_a_write_still_running_is_not_in_the_current_revision(tmp_path: Path) ->
         assert revisions.changed_since(seen[0]) == {"urn:g:a"}
     finally:
         store.close()
+
+
+def test_a_write_landing_during_an_update_is_read_again_at_the_next_start(data: tuple[OxigraphStore, Path]) -> None:
+    """The index is stamped with the revision read together with the writes' marks: a write that lands while an
+    update reads the store is after that revision, so the next start reads its graph again."""
+    raw, data_dir = data
+    first = Started(raw, data_dir)
+    first.index()
+    first.store.replace_graph(NEW_GRAPH, NEW_CASE_TTL.encode(), "text/turtle")
+    cache = first.ctx.extras[search_index.EXTRAS_KEY]
+    update = cache._update
+    other = NEW_CASE_TTL.replace("zeolite-trial", "bentonite-trial").replace("Zeolite", "Bentonite")
+
+    def update_with_a_write_landing(last, graphs):
+        first.store.replace_graph(NEW_GRAPH + "-other", other.encode(), "text/turtle")  # another request's write
+        return update(last, graphs)
+
+    cache._update = update_with_a_write_landing
+    index_for(first.ctx)  # type: ignore[arg-type]  # the update (kept on disk only at stop)
+    search_index.keep_on_disk(first.ctx)  # the server stops before the update after that write
+    second = Started(raw, data_dir)
+    assert second.index().search(SearchRequest("bentonite")).total == 1 and second.disk.restored
