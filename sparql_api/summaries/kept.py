@@ -40,11 +40,15 @@ def save(value: object, revision: Revision, path: Path, stamp: str) -> None:
     """Write ``value``, made at ``revision``, to ``path``."""
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_suffix(".tmp")
-    with temporary.open("wb") as out:
-        pickle.dump(Header(stamp, revision), out, protocol=pickle.HIGHEST_PROTOCOL)
-        pickle.dump(value, out, protocol=pickle.HIGHEST_PROTOCOL)
-        out.flush()
-        os.fsync(out.fileno())
+    try:
+        with temporary.open("wb") as out:
+            pickle.dump(Header(stamp, revision), out, protocol=pickle.HIGHEST_PROTOCOL)
+            pickle.dump(value, out, protocol=pickle.HIGHEST_PROTOCOL)
+            out.flush()
+            os.fsync(out.fileno())
+    except BaseException:  # a full disk, say: no half-written file left behind (the old one stays)
+        temporary.unlink(missing_ok=True)
+        raise
     os.replace(temporary, path)
 
 

@@ -290,3 +290,19 @@ def test_a_write_landing_during_an_update_is_read_again_at_the_next_start(data: 
     search_index.keep_on_disk(first.ctx)  # the server stops before the update after that write
     second = Started(raw, data_dir)
     assert second.index().search(SearchRequest("bentonite")).total == 1 and second.disk.restored
+
+
+def test_a_failed_save_leaves_the_kept_file_as_it_was_and_no_half_written_one(tmp_path: Path) -> None:
+    from sparql_api.summaries import kept
+
+    path = tmp_path / "index.pickle"
+    kept.save({"a": 1}, Revision("e", 1), path, "stamp")
+
+    class Unpicklable:
+        def __reduce__(self):
+            raise OSError(28, "No space left on device")
+
+    with pytest.raises(OSError):
+        kept.save({"b": Unpicklable()}, Revision("e", 2), path, "stamp")
+    assert kept.load(path, "stamp") == ({"a": 1}, Revision("e", 1))
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["index.pickle"]
