@@ -395,9 +395,7 @@ def assert_same_index(updated: SearchIndex, built: SearchIndex) -> None:
 
 def test_writes_naming_their_graphs_update_the_index_instead_of_building_it(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from test_comparison import load_data
 
-    from sparql_api.summaries.store import SummarisingStore
 
     builds: list[int] = []
     whole = search_index.build_index
@@ -408,12 +406,7 @@ def test_writes_naming_their_graphs_update_the_index_instead_of_building_it(
 
     monkeypatch.setattr(search_index, "build_index", counting_build)
     monkeypatch.setattr(search_index, "WARM_DELAY_S", 60.0)  # no background work: the test asks
-    raw = OxigraphStore(tmp_path / "store")
-    load_data(raw)
-    store = SummarisingStore(raw)
-    store.ensure()
-    ctx = SimpleNamespace(store=store, extras={}, on_data_changed=[], settings=SimpleNamespace(query_timeout_s=None))
-    index_for(ctx)  # type: ignore[arg-type]
+    raw, store, ctx = summarised_test_data(tmp_path)
     cache = ctx.extras[search_index.EXTRAS_KEY]
 
     def check() -> SearchIndex:
@@ -444,6 +437,35 @@ def test_writes_naming_their_graphs_update_the_index_instead_of_building_it(
     raw.close()
 
 
+def summarised_test_data(tmp_path: Path):
+    """The comparison tests' data in a store whose summaries say which graphs each write changed, and a
+    context whose search index is made."""
+    from test_comparison import load_data
+
+    from sparql_api.summaries.store import SummarisingStore
+
+    raw = OxigraphStore(tmp_path / "store")
+    load_data(raw)
+    store = SummarisingStore(raw)
+    store.ensure()
+    ctx = SimpleNamespace(store=store, extras={}, on_data_changed=[], settings=SimpleNamespace(query_timeout_s=None))
+    index_for(ctx)  # type: ignore[arg-type]
+    return raw, store, ctx
+
+
+def record_queries(store: OxigraphStore) -> list[str]:
+    """The text of every SELECT ``store`` answers from now on."""
+    queries: list[str] = []
+    original = store.select_text
+
+    def recording(query: str, *args, **kwargs):
+        queries.append(query)
+        return original(query, *args, **kwargs)
+
+    store.select_text = recording  # type: ignore[method-assign]
+    return queries
+
+
 def _read_whole(store: OxigraphStore) -> SearchIndex:
     """The index from the five queries over every case at once (what ``build_index`` did before it read cases in
     chunks, and still does when a case study is a blank node)."""
@@ -463,14 +485,7 @@ def test_reading_cases_in_chunks_builds_the_index_the_whole_queries_give(
     load_data(store)
     expected = _read_whole(store)
     assert len(expected.cases) > 10
-    calls: list[str] = []
-    original = store.select_text
-
-    def counting(query: str, *args, **kwargs):
-        calls.append(query)
-        return original(query, *args, **kwargs)
-
-    store.select_text = counting  # type: ignore[method-assign]
+    calls = record_queries(store)
     monkeypatch.setattr(search_index, "CASE_CHUNK", 4)
     chunked = search_index.build_index(store)
     assert sum("VALUES ?case" in query for query in calls) == 3 * -(-len(expected.cases) // 4)
@@ -553,28 +568,14 @@ def test_large_indexes_append_the_changed_cases_then_compact_in_the_background(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Past SEGMENT_MIN_CASES a write reads only its graphs' cases and asks only about its graphs; searches get
     the appended index at once, and once writes pause the index is made whole again (exact scores)."""
-    from test_comparison import load_data
 
-    from sparql_api.summaries.store import SummarisingStore
 
     monkeypatch.setattr(search_index, "SEGMENT_MIN_CASES", 1)
     monkeypatch.setattr(search_index, "WARM_DELAY_S", 60.0)  # no background update: the test asks
     monkeypatch.setattr(search_index, "COMPACT_DELAY_S", 60.0)
-    raw = OxigraphStore(tmp_path / "store")
-    load_data(raw)
-    store = SummarisingStore(raw)
-    store.ensure()
-    ctx = SimpleNamespace(store=store, extras={}, on_data_changed=[], settings=SimpleNamespace(query_timeout_s=None))
-    index_for(ctx)  # type: ignore[arg-type]
+    raw, store, ctx = summarised_test_data(tmp_path)
     cache = ctx.extras[search_index.EXTRAS_KEY]
-    queries: list[str] = []
-    original = raw.select_text
-
-    def recording(query: str, *args, **kwargs):
-        queries.append(query)
-        return original(query, *args, **kwargs)
-
-    raw.select_text = recording  # type: ignore[method-assign]
+    queries = record_queries(raw)
     store.replace_graph(NEW_GRAPH, NEW_CASE_TTL.encode(), "text/turtle")  # publishing
     index = index_for(ctx)  # type: ignore[arg-type]
     graph_queries = [q for q in queries if "GRAPH ?g" in q]
